@@ -1,0 +1,3 @@
+from audioessay.cli import main
+
+main()

@@ -1,0 +1,66 @@
+"""Find and run ffmpeg. Never uses ffprobe (the bundled build has none)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import shutil
+import subprocess
+from functools import lru_cache
+
+import numpy as np
+
+from audioessay.errors import ToolError
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def ffmpeg_path() -> str:
+    """FFMPEG_BINARY, then PATH, then the imageio-ffmpeg wheel."""
+    env = os.environ.get("FFMPEG_BINARY")
+    if env:
+        found = shutil.which(env)
+        if not found:
+            raise ToolError(
+                f"FFMPEG_BINARY={env!r} is not an executable. "
+                "Point it at an ffmpeg binary or unset it to use the bundled one."
+            )
+        return found
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except Exception as exc:  # the wheel raises RuntimeError when its binary is absent
+        raise ToolError(
+            f"ffmpeg not found ({exc}). Install it (apt install ffmpeg) "
+            "or reinstall audioessay so the imageio-ffmpeg wheel provides one."
+        ) from exc
+
+
+def run(args: list[str], *, input: bytes | None = None) -> bytes:
+    """Run ffmpeg with `args`; return stdout. Raises ToolError with ffmpeg's own last words."""
+    argv = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
+    log.info("%s", shlex.join(argv))
+    try:
+        proc = subprocess.run(argv, input=input, capture_output=True, check=False)
+    except OSError as exc:
+        raise ToolError(f"could not start ffmpeg ({exc}); check FFMPEG_BINARY or PATH") from exc
+    if proc.returncode != 0:
+        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise ToolError(f"ffmpeg failed (exit {proc.returncode}): {' / '.join(tail) or 'no message'}")
+    return proc.stdout
+
+
+def decode(source: str | bytes, rate: int, channels: int = 1) -> np.ndarray:
+    """Decode a file path or encoded bytes to float32 samples shaped (frames, channels)."""
+    inp = "pipe:0" if isinstance(source, bytes) else str(source)
+    out = run(
+        ["-i", inp, "-f", "f32le", "-acodec", "pcm_f32le", "-ac", str(channels), "-ar", str(rate), "pipe:1"],
+        input=source if isinstance(source, bytes) else None,
+    )
+    return np.frombuffer(out, dtype="<f4").reshape(-1, channels).copy()

@@ -1,0 +1,37 @@
+"""The Timeline: who speaks what, from when to when. Computed once by assembly;
+chapters, transcripts, ducking and the feed all read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One spoken sentence (or heading) placed on the episode's clock."""
+
+    kind: str  # "title" (a section heading) or "sentence"
+    section: int  # 0-based section index
+    text: str  # the original written text (never the spoken form)
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A stretch of the episode: a section, or the music-only intro/outro."""
+
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    cues: tuple[Cue, ...]
+    chapters: tuple[Chapter, ...]
+    duration_ms: int
+
+    def speech(self) -> list[tuple[int, int]]:
+        """(start_ms, end_ms) of every spoken cue, in order."""
+        return [(c.start_ms, c.end_ms) for c in self.cues]
