@@ -1,0 +1,287 @@
+"""Content-addressed store of synthesized utterances, one file per cache key.
+
+An entry lives at ``root/ab/abcdef….aec``. Its format is a fixed header
+followed by zlib-compressed PCM:
+
+    magic      4s   b"AEAC"
+    version    u16  FORMAT_VERSION
+    channels   u8
+    width      u8   bytes per sample
+    rate       u32  frames per second
+    frames     u64  frame count
+    length     u64  compressed payload length
+    sha256     32s  digest of the compressed payload
+
+All integers are little-endian. Every field is checked on read; an entry that
+fails any check is deleted and reported as a miss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import struct
+import threading
+import time
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import platformdirs
+from pydub import AudioSegment
+
+from audioessay.fsutil import atomic_path
+
+__all__ = [
+    "CACHE_ENV",
+    "Cache",
+    "CacheInfo",
+    "cache_key",
+    "default_cache_dir",
+    "parse_age",
+]
+
+log = logging.getLogger(__name__)
+
+CACHE_ENV = "AUDIOESSAY_CACHE_DIR"
+KEY_FORMAT_VERSION = 1  # bump to invalidate every key, e.g. when text handling changes
+FORMAT_VERSION = 1
+MAGIC = b"AEAC"
+SUFFIX = ".aec"
+ZLIB_LEVEL = 6
+STALE_TEMP_S = 3600.0  # a temporary file this old belongs to a dead writer
+
+_HEADER = struct.Struct("<4sHBBIQQ32s")
+_KEY_RE = re.compile(r"[0-9a-f]{64}")
+
+
+def default_cache_dir() -> Path:
+    """The cache folder: $AUDIOESSAY_CACHE_DIR if set, else the user's cache folder."""
+    env = os.environ.get(CACHE_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return platformdirs.user_cache_path("audioessay")
+
+
+def cache_key(engine: str, engine_version: str, settings: Mapping[str, object], text: str) -> str:
+    """SHA-256 hex of everything that decides the audio: engine, its version, settings, text.
+
+    `settings` values must be JSON-serializable; key order does not matter.
+    """
+    canonical = json.dumps(
+        {
+            "format": KEY_FORMAT_VERSION,
+            "engine": engine,
+            "engine_version": engine_version,
+            "settings": dict(settings),
+            "text": text,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        allow_nan=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    root: Path
+    entries: int
+    total_bytes: int
+    oldest: datetime | None  # least recently used entry (mtime, UTC)
+    newest: datetime | None  # most recently used entry (mtime, UTC)
+
+
+class CorruptEntry(Exception):
+    """An entry failed a check on read. Internal: get() turns it into a miss."""
+
+
+def encode_entry(audio: AudioSegment) -> bytes:
+    pcm = audio.raw_data
+    payload = zlib.compress(pcm, ZLIB_LEVEL)
+    frames = len(pcm) // (audio.channels * audio.sample_width)
+    header = _HEADER.pack(
+        MAGIC,
+        FORMAT_VERSION,
+        audio.channels,
+        audio.sample_width,
+        audio.frame_rate,
+        frames,
+        len(payload),
+        hashlib.sha256(payload).digest(),
+    )
+    return header + payload
+
+
+def decode_entry(blob: bytes) -> AudioSegment:
+    """Parse and verify one entry; raise CorruptEntry on any mismatch."""
+    if len(blob) < _HEADER.size:
+        raise CorruptEntry(f"{len(blob)} bytes is shorter than the {_HEADER.size}-byte header")
+    magic, version, channels, width, rate, frames, length, digest = _HEADER.unpack_from(blob)
+    if magic != MAGIC:
+        raise CorruptEntry(f"bad magic {magic!r}")
+    if version != FORMAT_VERSION:
+        raise CorruptEntry(f"format version {version}, expected {FORMAT_VERSION}")
+    if channels < 1 or width not in (1, 2, 3, 4) or rate < 1:
+        raise CorruptEntry(f"bad audio parameters: {channels} ch, {width} B, {rate} Hz")
+    payload = memoryview(blob)[_HEADER.size :]
+    if len(payload) != length:
+        raise CorruptEntry(f"payload is {len(payload)} bytes, header says {length}")
+    if hashlib.sha256(payload).digest() != digest:
+        raise CorruptEntry("payload checksum mismatch")
+    try:
+        pcm = zlib.decompress(payload)
+    except zlib.error as e:
+        raise CorruptEntry(f"payload does not decompress: {e}") from e
+    if len(pcm) != frames * channels * width:
+        raise CorruptEntry(f"{len(pcm)} PCM bytes, header says {frames} frames")
+    return AudioSegment(data=pcm, sample_width=width, frame_rate=rate, channels=channels)
+
+
+class Cache:
+    """Per-utterance audio store. `hits` and `misses` count get() results."""
+
+    def __init__(self, root: Path, *, enabled: bool = True, refresh: bool = False):
+        self.root = Path(root)
+        self.enabled = enabled
+        self.refresh = refresh
+        self.hits = 0
+        self.misses = 0
+        self._lock = threading.Lock()
+
+    def path_for(self, key: str) -> Path:
+        # The key becomes a file name, so anything but a plain digest is refused.
+        if not _KEY_RE.fullmatch(key):
+            raise ValueError(f"cache key must be 64 lowercase hex digits, got {key!r}")
+        return self.root / key[:2] / f"{key}{SUFFIX}"
+
+    def get(self, key: str) -> AudioSegment | None:
+        """The stored audio for `key`, or None on a miss (also when disabled or refreshing)."""
+        path = self.path_for(key)
+        audio = self._read(path) if self.enabled and not self.refresh else None
+        with self._lock:
+            if audio is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+        return audio
+
+    def put(self, key: str, audio: AudioSegment) -> None:
+        """Store `audio` under `key` atomically; a no-op when the cache is disabled."""
+        path = self.path_for(key)
+        if not self.enabled:
+            return
+        blob = encode_entry(audio)
+        # No fsync: an entry is cheap to recreate, and a torn write fails its checksum.
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(blob)
+
+    def info(self) -> CacheInfo:
+        count = size = 0
+        oldest = newest = None
+        for _, st in self._entries():
+            count += 1
+            size += st.st_size
+            oldest = st.st_mtime if oldest is None else min(oldest, st.st_mtime)
+            newest = st.st_mtime if newest is None else max(newest, st.st_mtime)
+        return CacheInfo(self.root, count, size, _utc(oldest), _utc(newest))
+
+    def clear(self) -> int:
+        """Remove every entry; return how many were removed."""
+        return self._remove(float("inf"))
+
+    def prune(self, older_than_s: float) -> int:
+        """Remove entries not used (written or read) for `older_than_s` seconds."""
+        if older_than_s < 0:
+            raise ValueError(f"age must not be negative, got {older_than_s}")
+        return self._remove(time.time() - older_than_s)
+
+    def _remove(self, entry_cutoff: float) -> int:
+        """Remove entries last used before `entry_cutoff`; return how many."""
+        # Temporary files from killed writers go too, once clearly stale, so a
+        # writer still running in another process keeps its file.
+        temp_cutoff = time.time() - STALE_TEMP_S
+        removed = 0
+        for path, st in self._entries(include_temp=True):
+            is_entry = path.endswith(SUFFIX)
+            cutoff = entry_cutoff if is_entry else temp_cutoff
+            if st.st_mtime < cutoff and _unlink(path):
+                removed += is_entry
+        return removed
+
+    def _read(self, path: Path) -> AudioSegment | None:
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            log.warning("cannot read cache entry %s: %s", path, e)
+            return None
+        try:
+            audio = decode_entry(blob)
+        except CorruptEntry as e:
+            log.warning("discarding corrupt cache entry %s: %s", path, e)
+            _unlink(path)
+            return None
+        # mtime records last use, so prune() keeps what recent renders needed.
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return audio
+
+    def _entries(self, *, include_temp: bool = False) -> Iterator[tuple[str, os.stat_result]]:
+        """(path, stat) of every entry; temporary files too when `include_temp`."""
+        try:
+            fanout = [d.path for d in os.scandir(self.root) if len(d.name) == 2 and d.is_dir()]
+        except FileNotFoundError:
+            return
+        for folder in fanout:
+            try:
+                names = os.listdir(folder)
+            except FileNotFoundError:
+                continue
+            for name in names:
+                if name.startswith("."):  # atomic_path's temporary files
+                    if not (include_temp and name.endswith(".part")):
+                        continue
+                elif not name.endswith(SUFFIX):
+                    continue
+                path = os.path.join(folder, name)
+                try:
+                    st = os.stat(path)
+                except FileNotFoundError:  # another process removed it meanwhile
+                    continue
+                yield path, st
+
+
+def _unlink(path: str | Path) -> bool:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:  # another process removed it first
+        return False
+    return True
+
+
+def _utc(ts: float | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, timezone.utc)
+
+
+_AGE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_AGE_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", re.IGNORECASE)
+
+
+def parse_age(text: str) -> float:
+    """Seconds in an age such as "30d", "12h", "90m", "45s" or "2w"."""
+    m = _AGE_RE.fullmatch(text)
+    if not m:
+        raise ValueError(
+            f"invalid age {text!r}: expected a number and a unit "
+            "(s, m, h, d or w), for example 30d or 12h"
+        )
+    return float(m.group(1)) * _AGE_UNITS[m.group(2).lower()]

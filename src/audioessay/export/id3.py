@@ -1,0 +1,271 @@
+"""ID3v2.4 tags for the episode MP3: text frames, cover art, chapters (CHAP/CTOC)."""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mutagen import MutagenError
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    TRCK,
+    TXXX,
+    CTOCFlags,
+    ID3NoHeaderError,
+)
+
+from audioessay.errors import InputError, Problem
+from audioessay.timeline import Chapter
+
+COVER_MIN_PX = 1400
+COVER_MAX_PX = 3000
+TOC_ID = "toc"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_UTF8 = 3  # ID3 text encoding id for UTF-8 (v2.4 only)
+_NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
+
+
+@dataclass(frozen=True)
+class Tags:
+    title: str
+    artist: str
+    album: str
+    episode: int | None = None
+    date: str | None = None  # YYYY-MM-DD
+    genre: str = "Podcast"
+    description: str | None = None
+    language: str = "kor"  # ISO 639-2, as ID3 wants
+    cover: Path | None = None
+    extra: dict[str, str] = field(default_factory=dict)  # written as TXXX frames
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    mime: str
+    width: int
+    height: int
+    mode: str  # "RGB", "RGBA", "L", "LA", "P", "CMYK", ...
+
+
+def image_info(data: bytes) -> ImageInfo | None:
+    """Format, size and colour mode from a PNG or JPEG header; None for anything else."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _png_info(data)
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_info(data)
+    return None
+
+
+def _png_info(data: bytes) -> ImageInfo | None:
+    if len(data) < 33 or data[12:16] != b"IHDR":
+        return None
+    width, height, _depth, color_type = struct.unpack(">IIBB", data[16:26])
+    mode = {0: "L", 2: "RGB", 3: "P", 4: "LA", 6: "RGBA"}.get(color_type, "?")
+    if mode in ("RGB", "P") and _png_has_trns(data):
+        mode += "+tRNS"  # transparency declared by a tRNS chunk is alpha too
+    return ImageInfo("image/png", width, height, mode)
+
+
+def _png_has_trns(data: bytes) -> bool:
+    pos = 8
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if kind == b"tRNS":
+            return True
+        if kind in (b"IDAT", b"IEND"):
+            return False
+        pos += 12 + length
+    return False
+
+
+# SOF0..SOF15 carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but do not.
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def _jpeg_info(data: bytes) -> ImageInfo | None:
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
+            pos += 2
+            continue
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        if marker in _SOF:
+            if pos + 10 > len(data):
+                return None
+            height, width, components = struct.unpack(">HHB", data[pos + 5 : pos + 10])
+            mode = {1: "L", 3: "RGB", 4: "CMYK"}.get(components, "?")
+            return ImageInfo("image/jpeg", width, height, mode)
+        if marker == 0xDA:  # start of scan without a frame header: broken file
+            return None
+        pos += 2 + length
+    return None
+
+
+def cover_problems(info: ImageInfo | None) -> list[str]:
+    """What is wrong with a cover image for podcast directories (empty if fine)."""
+    if info is None:
+        return ["must be a JPEG or PNG image"]
+    problems = []
+    if info.width != info.height:
+        problems.append(f"must be square, but is {info.width}x{info.height} px")
+    if not (COVER_MIN_PX <= info.width <= COVER_MAX_PX and COVER_MIN_PX <= info.height <= COVER_MAX_PX):
+        problems.append(
+            f"must be {COVER_MIN_PX} to {COVER_MAX_PX} px on each side, but is {info.width}x{info.height} px"
+        )
+    if info.mode not in ("RGB", "P"):
+        problems.append(f"must be RGB without transparency, but is {info.mode}")
+    return problems
+
+
+def check_cover(path: str | Path, *, file_label: str) -> tuple[str, int, int]:
+    """Return (mime, width, height) of a usable cover, or raise InputError saying how to fix it."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(file_label, None, "cover", f"cannot read {path}: {exc.strerror}")]) from exc
+    info = image_info(data)
+    problems = cover_problems(info)
+    if problems:
+        hint = (
+            f"; export it as a square RGB JPEG of {COVER_MIN_PX}-{COVER_MAX_PX} px "
+            "(e.g. 3000x3000, no transparency)"
+        )
+        raise InputError([Problem(file_label, None, "cover", f"{path}: {p}{hint}") for p in problems])
+    assert info is not None
+    return info.mime, info.width, info.height
+
+
+def write_tags(mp3_path: str | Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
+    """Replace the file's ID3 tag with an ID3v2.4 tag built from `tags` and `chapters`."""
+    if tags.date is not None and not _DATE.match(tags.date):
+        raise InputError(f"date: {tags.date!r} must be YYYY-MM-DD, e.g. 2024-05-01")
+    id3 = ID3()
+    id3.add(TIT2(encoding=_UTF8, text=[tags.title]))
+    id3.add(TPE1(encoding=_UTF8, text=[tags.artist]))
+    id3.add(TALB(encoding=_UTF8, text=[tags.album]))
+    id3.add(TCON(encoding=_UTF8, text=[tags.genre]))
+    id3.add(TLAN(encoding=_UTF8, text=[tags.language]))
+    if tags.episode is not None:
+        id3.add(TRCK(encoding=_UTF8, text=[str(tags.episode)]))
+    if tags.date is not None:
+        id3.add(TDRC(encoding=_UTF8, text=[tags.date]))
+    if tags.description:
+        id3.add(COMM(encoding=_UTF8, lang=tags.language, desc="", text=[tags.description]))
+    if tags.cover is not None:
+        mime, _, _ = check_cover(tags.cover, file_label=str(tags.cover))
+        id3.add(APIC(encoding=_UTF8, mime=mime, type=3, desc="Cover", data=Path(tags.cover).read_bytes()))
+    for key, value in tags.extra.items():
+        id3.add(TXXX(encoding=_UTF8, desc=key, text=[value]))
+    _add_chapters(id3, chapters)
+    try:
+        id3.save(str(mp3_path), v2_version=4, v1=0)  # v1=0 strips any ID3v1 tail
+    except (MutagenError, OSError) as exc:
+        raise InputError(f"{mp3_path}: cannot write ID3 tags ({exc})") from exc
+
+
+def _add_chapters(id3: ID3, chapters: Sequence[Chapter]) -> None:
+    if not chapters:
+        return
+    ids = [f"chp{i}" for i in range(len(chapters))]
+    for element_id, ch in zip(ids, chapters, strict=True):
+        if ch.end_ms <= ch.start_ms:
+            raise InputError(f"chapter {ch.title!r}: ends ({ch.end_ms} ms) before it starts ({ch.start_ms} ms)")
+        id3.add(
+            CHAP(
+                element_id=element_id,
+                start_time=int(ch.start_ms),
+                end_time=int(ch.end_ms),
+                start_offset=_NO_OFFSET,
+                end_offset=_NO_OFFSET,
+                sub_frames=[TIT2(encoding=_UTF8, text=[ch.title])],
+            )
+        )
+    id3.add(
+        CTOC(
+            element_id=TOC_ID,
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=ids,
+            sub_frames=[TIT2(encoding=_UTF8, text=["Chapters"])],
+        )
+    )
+
+
+def load_id3(mp3_path: str | Path) -> ID3 | None:
+    """The file's ID3 tag, None if it has none. InputError if the file cannot be read."""
+    try:
+        return ID3(str(mp3_path))
+    except ID3NoHeaderError:
+        return None
+    except (MutagenError, OSError) as exc:
+        raise InputError(f"{mp3_path}: cannot read ID3 tags ({exc})") from exc
+
+
+def read_tags(mp3_path: str | Path) -> dict:
+    """The tags as plain values: title, artist, album, episode, date, genre, description,
+    language, cover ({mime, width, height, mode} or None), extra, chapters, toc."""
+    id3 = load_id3(mp3_path)
+    if id3 is None:
+        id3 = ID3()
+
+    def text(frame_id: str) -> str | None:
+        frame = id3.get(frame_id)
+        return str(frame.text[0]) if frame is not None and frame.text else None
+
+    comms = id3.getall("COMM")
+    apics = id3.getall("APIC")
+    cover = None
+    if apics:
+        pic = next((a for a in apics if a.type == 3), apics[0])
+        info = image_info(pic.data)
+        cover = {
+            "mime": pic.mime,
+            "width": info.width if info else None,
+            "height": info.height if info else None,
+            "mode": info.mode if info else None,
+        }
+    episode = text("TRCK")
+    chaps = sorted(id3.getall("CHAP"), key=lambda c: c.start_time)
+    tocs = id3.getall("CTOC")
+    top = next((t for t in tocs if t.flags & CTOCFlags.TOP_LEVEL), tocs[0] if tocs else None)
+    return {
+        "title": text("TIT2"),
+        "artist": text("TPE1"),
+        "album": text("TALB"),
+        "episode": int(episode.split("/")[0]) if episode and episode.split("/")[0].isdigit() else None,
+        "date": text("TDRC"),
+        "genre": text("TCON"),
+        "description": str(comms[0].text[0]) if comms and comms[0].text else None,
+        "language": text("TLAN"),
+        "cover": cover,
+        "extra": {f.desc: str(f.text[0]) if f.text else "" for f in id3.getall("TXXX")},
+        "chapters": [
+            {
+                "id": c.element_id,
+                "title": str(c.sub_frames["TIT2"].text[0]) if "TIT2" in c.sub_frames else "",
+                "start_ms": c.start_time,
+                "end_ms": c.end_time,
+            }
+            for c in chaps
+        ],
+        "toc": list(top.child_element_ids) if top is not None else [],
+        "toc_ordered": bool(top.flags & CTOCFlags.ORDERED) if top is not None else False,
+    }

@@ -1,0 +1,90 @@
+"""The orchestrator: script -> plan -> synthesize -> assemble -> master -> export."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audioessay import engines
+from audioessay.assemble import assemble
+from audioessay.cache import Cache
+from audioessay.export import id3, sidecars
+from audioessay.export.mp3 import encode
+from audioessay.fsutil import atomic_path
+from audioessay.master import Loudness, master
+from audioessay.plan import make_plan, plan_digest
+from audioessay.script import Script
+from audioessay.synthesize import synthesize
+
+DIGEST_TAG = "AUDIOESSAY_PLAN"
+
+
+class Reporter:
+    """What the render tells its caller. The CLI prints; the library never does."""
+
+    def note(self, message: str) -> None: ...
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Result:
+    output: Path
+    engine: str
+    up_to_date: bool
+    duration_ms: int = 0
+    sections: int = 0
+    sentences: int = 0
+    synthesized: int = 0
+    reused: int = 0
+    before: Loudness | None = None
+    after: Loudness | None = None
+    sidecars: tuple[Path, ...] = field(default_factory=tuple)
+    seconds: float = 0.0
+
+
+def render(script: Script, *, output: Path | None = None, cache: Cache,
+           force: bool = False, reporter: Reporter | None = None) -> Result:
+    report = reporter or Reporter()
+    started = time.monotonic()
+    output = Path(output) if output else script.output
+    plan = make_plan(script)
+    for key in plan.unused_pronounce:
+        report.note(f"warning: pronounce entry {key!r} never matches the text; check its spelling")
+
+    engine, reason = engines.choose(script.voice)
+    report.note(f"engine: {reason}")
+    digest = plan_digest(plan, {"name": engine.name, "version": engine.version, **engine.settings()})
+    if not force and output.exists() and id3.read_extra(output).get(DIGEST_TAG) == digest:
+        return Result(output, engine.name, up_to_date=True, seconds=time.monotonic() - started)
+
+    report.start(len(plan.utterances))
+    try:
+        clips = synthesize(plan, engine, cache, script.sample_rate, report.advance)
+    finally:
+        report.finish()
+    mix = assemble(plan, clips, script)
+    samples, before, after = master(mix.samples, mix.rate, target_lufs=script.loudness,
+                                    ceiling_dbtp=script.true_peak)
+    tags = id3.Tags(
+        title=script.title, artist=script.author, album=script.show, episode=script.episode,
+        date=script.date, description=script.description or None, cover=script.cover,
+        extra={DIGEST_TAG: digest, "AUDIOESSAY_ENGINE": f"{engine.name} {engine.version}",
+               "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
+               "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}"},
+    )
+    with atomic_path(output) as tmp:
+        encode(samples, mix.rate, tmp, script.bitrate)
+        id3.write_tags(tmp, tags, mix.timeline.chapters)
+    written = tuple(sidecars.write_sidecars(output, mix.timeline))
+    return Result(
+        output, engine.name, up_to_date=False, duration_ms=mix.timeline.duration_ms,
+        sections=len(script.sections), sentences=plan.sentence_count,
+        synthesized=clips.synthesized, reused=clips.reused, before=before, after=after,
+        sidecars=written, seconds=time.monotonic() - started,
+    )

@@ -1,0 +1,97 @@
+"""`check` measures real MP3s: a well-made one passes, a quiet untagged one fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_id3 import full_tags, make_image, make_mp3, make_png, sample_timeline
+
+from audioessay.check import Row, check, format_table, ok
+from audioessay.errors import InputError
+from audioessay.export.id3 import Tags, write_tags
+
+
+def rows_by_name(rows: list[Row]) -> dict[str, Row]:
+    return {r.name: r for r in rows}
+
+
+def test_well_made_episode_passes(tmp_path: Path) -> None:
+    mp3 = make_mp3(tmp_path / "good.mp3", 27, extra_af="loudnorm=I=-16:TP=-2")
+    write_tags(mp3, full_tags(make_image(tmp_path / "cover.jpg", "1400x1400")), sample_timeline().chapters)
+    rows = check(mp3)
+    by = rows_by_name(rows)
+    assert [r.name for r in rows] == [
+        "loudness", "true peak", "sample rate", "bitrate", "channels", "duration", "tags", "cover", "chapters",
+    ]
+    assert all(r.status == "pass" for r in rows), format_table(rows)
+    assert ok(rows)
+    lufs = float(by["loudness"].value.split()[0])
+    assert -17 <= lufs <= -15
+    assert float(by["true peak"].value.split()[0]) <= -1
+    assert by["sample rate"].value == "44100 Hz"
+    assert by["bitrate"].value == "96 kbps"
+    assert by["channels"].value == "mono"
+    assert by["duration"].value == "0:27"
+    assert by["cover"].value == "1400x1400 image/jpeg"
+    assert by["chapters"].value == "4"
+
+
+def test_quiet_untagged_episode_fails(tmp_path: Path) -> None:
+    mp3 = make_mp3(tmp_path / "quiet.mp3", 5, volume=0.05)  # about -40 LUFS
+    rows = check(mp3)
+    by = rows_by_name(rows)
+    assert not ok(rows)
+    assert by["loudness"].status == "fail" and float(by["loudness"].value.split()[0]) < -30
+    assert by["tags"].status == "fail" and by["tags"].value == "missing title, artist, album"
+    assert by["cover"].status == "warn"
+    assert by["chapters"].status == "warn"
+    assert by["duration"].status == "pass"
+
+
+def test_loudness_just_off_target_warns(tmp_path: Path) -> None:
+    mp3 = make_mp3(tmp_path / "warm.mp3", 10, extra_af="loudnorm=I=-17.5:TP=-2")
+    by = rows_by_name(check(mp3))
+    assert by["loudness"].status == "warn", by["loudness"]
+
+
+def test_clipping_fails_true_peak(tmp_path: Path) -> None:
+    mp3 = make_mp3(tmp_path / "hot.mp3", 3, volume=8)  # sine at full scale, overshooting after MP3 coding
+    by = rows_by_name(check(mp3))
+    assert by["true peak"].status in ("warn", "fail")
+    assert float(by["true peak"].value.split()[0]) > -1
+
+
+def test_bad_embedded_cover_fails(tmp_path: Path) -> None:
+    mp3 = make_mp3(tmp_path / "ep.mp3", 2)
+    write_tags(mp3, Tags(title="t", artist="a", album="b"), [])
+    # write_tags refuses bad covers, so embed one behind its back
+    from mutagen.id3 import APIC, ID3
+
+    id3 = ID3(str(mp3))
+    id3.add(APIC(encoding=3, mime="image/png", type=3, desc="", data=make_png(tmp_path / "s.png", 600, 600).read_bytes()))
+    id3.save(str(mp3), v2_version=4)
+    by = rows_by_name(check(mp3))
+    assert by["cover"].status == "fail" and "600x600" in by["cover"].note
+
+
+@pytest.mark.parametrize("content", [b"", b"hello, this is not audio\n" * 100])
+def test_not_an_mp3(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "fake.mp3"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match="not a readable MP3"):
+        check(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not a readable MP3"):
+        check(tmp_path / "nope.mp3")
+
+
+def test_format_table() -> None:
+    rows = [Row("loudness", "-16.0 LUFS", "pass", "target"), Row("tags", "missing title", "fail", "fix")]
+    lines = format_table(rows).splitlines()
+    assert lines[0].split() == ["check", "value", "status", "note"]
+    assert len(lines) == 3
+    assert lines[1].index("pass") == lines[2].index("fail") == lines[0].index("status")
+    assert not ok(rows) and ok(rows[:1])
