@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyloudnorm as pyln
 import pytest
 from test_id3 import full_tags, make_image, make_mp3, make_png, sample_timeline
 
+from audioessay import ffmpeg
 from audioessay.check import Row, check, format_table, ok
 from audioessay.errors import InputError
 from audioessay.export.id3 import Tags, write_tags
@@ -28,6 +30,9 @@ def test_well_made_episode_passes(tmp_path: Path) -> None:
     assert ok(rows)
     lufs = float(by["loudness"].value.split()[0])
     assert -17 <= lufs <= -15
+    # an independent BS.1770 meter agrees with ffmpeg's
+    samples = ffmpeg.decode(str(mp3), 44100)
+    assert abs(pyln.Meter(44100).integrated_loudness(samples) - lufs) < 0.3
     assert float(by["true peak"].value.split()[0]) <= -1
     assert by["sample rate"].value == "44100 Hz"
     assert by["bitrate"].value == "96 kbps"
@@ -94,4 +99,7 @@ def test_format_table() -> None:
     assert lines[0].split() == ["check", "value", "status", "note"]
     assert len(lines) == 3
     assert lines[1].index("pass") == lines[2].index("fail") == lines[0].index("status")
+    wide = format_table([Row("tags", "골목길", "pass"), Row("bitrate", "96 kbps", "pass")]).splitlines()
+    # Hangul is two columns wide, so the status column needs one fewer space after it
+    assert wide[1].index("pass") + 3 == wide[2].index("pass")
     assert not ok(rows) and ok(rows[:1])

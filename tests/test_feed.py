@@ -182,3 +182,11 @@ def test_broken_existing_feed(show_dir: Path) -> None:
     with pytest.raises(InputError, match=r"feed\.xml is not valid XML.*delete it"):
         write_feed(show_dir / "show.yaml", show_dir / "feed.xml")
     assert (show_dir / "feed.xml").read_text(encoding="utf-8") == "<rss><channel>"
+
+
+def test_guid_from_existing_feed_wins(show_dir: Path) -> None:
+    out = write_feed(show_dir / "show.yaml", show_dir / "feed.xml")
+    old = items_by_file(out.read_text(encoding="utf-8"))["02-bare.mp3"].findtext("guid")
+    out.write_text(out.read_text(encoding="utf-8").replace(old, "legacy-guid-42"), encoding="utf-8")
+    item = items_by_file(write_feed(show_dir / "show.yaml", out).read_text(encoding="utf-8"))["02-bare.mp3"]
+    assert item.findtext("guid") == "legacy-guid-42"

@@ -54,7 +54,8 @@ def chapters(plan: Plan, cues: tuple[Cue, ...], duration_ms: int, intro_ms: int,
     return tuple(out)
 
 
-def assemble(plan: Plan, clips: Clips, rate: int, channels: int) -> Mix:
+def assemble(plan: Plan, clips: Clips) -> Mix:
+    rate, channels = plan.script.sample_rate, plan.script.channels
     speech, timeline = lay_out(plan, clips, rate)
     samples = np.repeat(speech, channels, axis=1) if channels > 1 else speech
     chaps = chapters(plan, timeline.cues, timeline.duration_ms, 0, 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,15 +58,19 @@ def ok(rows: list[Row]) -> bool:
 
 def format_table(rows: list[Row]) -> str:
     """Aligned text table: check, value, status, note."""
-    header = Row("check", "value", "status", "note")
-    table = [header, *rows]
-    w_name = max(len(r.name) for r in table)
-    w_value = max(len(r.value) for r in table)
-    w_status = max(len(r.status) for r in table)
-    lines = [
-        f"{r.name:<{w_name}}  {r.value:<{w_value}}  {r.status:<{w_status}}  {r.note}".rstrip() for r in table
-    ]
+    table = [Row("check", "value", "status", "note"), *rows]
+    cells = [(r.name, r.value, r.status) for r in table]
+    widths = [max(_display_width(c[i]) for c in cells) for i in range(3)]
+    lines = []
+    for row, cell in zip(table, cells, strict=True):
+        padded = [text + " " * (w - _display_width(text)) for text, w in zip(cell, widths, strict=True)]
+        lines.append("  ".join([*padded, row.note]).rstrip())
     return "\n".join(lines)
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 _METADATA = re.compile(r"^lavfi\.r128\.(I|true_peak)=(-?[\d.]+|-?inf|nan)$", re.MULTILINE)

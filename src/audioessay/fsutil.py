@@ -23,6 +23,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, _mode_for(target))
         os.replace(tmp_path, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -39,3 +40,21 @@ def atomic_write(target: str | os.PathLike, data: bytes | str) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+
+
+def _mode_for(target: Path) -> int:
+    """Keep a replaced file's permissions; a new file gets the usual 0666 minus umask
+    (mkstemp's 0600 would hide a published MP3 from the web server)."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
+
+
+def _read_umask() -> int:
+    umask = os.umask(0)  # the only way to read it; done once, at import
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()

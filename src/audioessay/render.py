@@ -6,16 +6,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from audioessay import engines
-from audioessay.assemble import assemble
 from audioessay.cache import Cache
-from audioessay.export import id3, sidecars
-from audioessay.export.mp3 import encode
-from audioessay.fsutil import atomic_path
-from audioessay.master import Loudness, master
+from audioessay.errors import AudioessayError
+from audioessay.export import id3
 from audioessay.plan import make_plan, plan_digest
 from audioessay.script import Script
-from audioessay.synthesize import synthesize
+
+if TYPE_CHECKING:
+    from audioessay.master import Loudness
 
 DIGEST_TAG = "AUDIOESSAY_PLAN"
 
@@ -60,15 +61,23 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     engine, reason = engines.choose(script.voice)
     report.note(f"engine: {reason}")
     digest = plan_digest(plan, {"name": engine.name, "version": engine.version, **engine.settings()})
-    if not force and output.exists() and id3.read_extra(output).get(DIGEST_TAG) == digest:
+    if not force and _stored_digest(output) == digest:
         return Result(output, engine.name, up_to_date=True, seconds=time.monotonic() - started)
+
+    # Imported here so an up-to-date check never pays for scipy's import.
+    from audioessay.assemble import assemble
+    from audioessay.export import sidecars
+    from audioessay.export.mp3 import encode
+    from audioessay.fsutil import atomic_path
+    from audioessay.master import master
+    from audioessay.synthesize import synthesize
 
     report.start(len(plan.utterances))
     try:
         clips = synthesize(plan, engine, cache, script.sample_rate, report.advance)
     finally:
         report.finish()
-    mix = assemble(plan, clips, script)
+    mix = assemble(plan, clips)
     samples, before, after = master(mix.samples, mix.rate, target_lufs=script.loudness,
                                     ceiling_dbtp=script.true_peak)
     tags = id3.Tags(
@@ -88,3 +97,13 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
         synthesized=clips.synthesized, reused=clips.reused, before=before, after=after,
         sidecars=written, seconds=time.monotonic() - started,
     )
+
+
+def _stored_digest(output: Path) -> str | None:
+    """The plan digest recorded in a previous render's MP3, if there is a readable one."""
+    if not output.is_file():
+        return None
+    try:
+        return id3.read_tags(output).get("extra", {}).get(DIGEST_TAG)
+    except AudioessayError:
+        return None  # unreadable: just render again

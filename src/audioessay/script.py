@@ -249,15 +249,21 @@ def parse(text: str, path: Path) -> Script:
         else:
             body = sec["text"]
         if body is not None and (has_text != has_file) and not body.strip():
-            ctx.problem(spath + ("text" if has_text else "file",), "must not be empty (it holds only spaces)")
+            ctx.problem(spath + ("text" if has_text else "file",),
+                        "must not be empty; write the section's text or remove the section")
         sections.append(Section(
             title=sec["title"] or "", text=(body or "").strip(),
             pronounce=tuple((sec["pronounce"] or {}).items()), music=sec["music"] != "none",
             line=doc.line(spath), source=(base / sec["file"]) if has_file and not has_text else None,
         ))
     if problems:
-        raise InputError(problems)
+        raise InputError(_in_order(problems))
     return _build(data, path, sections, ctx)
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """Problems as they appear in the file, top to bottom."""
+    return sorted(problems, key=lambda p: p.line or 0)
 
 
 def _build(data: dict, path: Path, sections: list[Section], ctx: Context) -> Script:
@@ -273,8 +279,16 @@ def _build(data: dict, path: Path, sections: list[Section], ctx: Context) -> Scr
     cover = base / data["cover"] if data["cover"] else None
     if cover is not None and not cover.is_file():
         ctx.problem(("cover",), f"cover file not found: {cover}; check the path (relative to the script)")
+    if cover is not None and cover.is_file():
+        from audioessay.export.id3 import check_cover
+
+        try:
+            check_cover(cover, file_label=str(path))
+        except InputError as exc:
+            line = ctx.doc.line(("cover",))
+            ctx.problems.extend(Problem(p.file, line, p.where, p.message) for p in exc.problems)
     if ctx.problems:
-        raise InputError(ctx.problems)
+        raise InputError(_in_order(ctx.problems))
     output = base / data["output"] if data["output"] else path.with_suffix(".mp3")
     return Script(
         path=path, title=data["title"], author=data["author"], show=data["show"] or data["title"],

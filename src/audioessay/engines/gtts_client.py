@@ -88,7 +88,7 @@ class _Failure:
 
     @property
     def retryable(self) -> bool:
-        return True
+        return self.kind != "client"
 
 
 def _retry_after(rsp: requests.Response) -> float | None:

@@ -1,0 +1,113 @@
+"""End to end: the CLI renders the sample on the embedded voice; the MP3 is decoded and measured."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mutagen.mp3 import MP3
+
+from audioessay import ffmpeg
+from audioessay.export import id3
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "scripts" / "her.yaml"
+TITLES = ["디지털 시대의 외로움, 새로운 사랑의 형태", "인공지능과 감정, 무엇이 진짜인가?", "관계의 회복과 인간다움에 대한 사색"]
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "audioessay", *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def sample_render(tmp_path_factory):
+    """Render the sample once (espeak) into a temp folder; share it between tests."""
+    work = tmp_path_factory.mktemp("sample")
+    shutil.copy(SAMPLE, work / "her.yaml")
+    env = {"AUDIOESSAY_CACHE_DIR": str(work / "cache")}
+    proc = run_cli("render", str(work / "her.yaml"), "--engine", "espeak", env=env)
+    assert proc.returncode == 0, proc.stderr
+    return work, proc, env
+
+
+def test_sample_renders_whole_essay(sample_render):
+    work, proc, _ = sample_render
+    mp3 = work / "her.mp3"
+    info = MP3(mp3).info
+    assert info.sample_rate == 44100 and info.channels == 1
+    assert 90_000 <= info.bitrate <= 100_000
+    samples = ffmpeg.decode(str(mp3), 44100)
+    seconds = len(samples) / 44100
+    # ~1,900 Korean characters read at espeak's pace: several minutes, not seconds or hours.
+    assert 180 < seconds < 900, seconds
+    assert abs(seconds - info.length) < 1.0
+    # summary line names duration, sections, sentences, engine and output
+    assert "3 sections" in proc.stdout and "engine espeak" in proc.stdout and str(mp3) in proc.stdout
+
+
+def test_sample_tags_and_sections_in_order(sample_render):
+    work, _, _ = sample_render
+    tags = id3.read_tags(work / "her.mp3")
+    assert tags["title"].startswith("〈HER〉") and tags["album"] == "audioessay 에세이 낭독"
+    assert tags["artist"] == "audioessay 샘플"
+    chapters = tags["chapters"]
+    assert [c["title"] for c in chapters] == TITLES
+    starts = [c["start_ms"] for c in chapters]
+    assert starts == sorted(starts) and starts[0] == 0
+
+
+def test_sample_has_pauses_between_sections(sample_render):
+    """Silence where the timeline says a section pause is (speech decoded, not trusted)."""
+    work, _, _ = sample_render
+    tags = id3.read_tags(work / "her.mp3")
+    samples = ffmpeg.decode(str(work / "her.mp3"), 44100)[:, 0]
+    second = tags["chapters"][1]["start_ms"]
+    gap = samples[int((second - 1200) * 44.1): int((second - 200) * 44.1)]
+    speech = samples[int((second + 100) * 44.1): int((second + 1500) * 44.1)]
+    rms = lambda x: 20 * np.log10(np.sqrt(np.mean(x ** 2)) + 1e-9)
+    assert rms(gap) < -60 < rms(speech)
+
+
+def test_rerender_is_up_to_date(sample_render):
+    work, _, env = sample_render
+    before = (work / "her.mp3").stat().st_mtime_ns
+    proc = run_cli("render", str(work / "her.yaml"), "--engine", "espeak", env=env)
+    assert proc.returncode == 0 and "up to date" in proc.stdout
+    assert (work / "her.mp3").stat().st_mtime_ns == before
+
+
+def test_bad_script_leaves_existing_mp3_untouched(sample_render, tmp_path):
+    work, _, env = sample_render
+    out = tmp_path / "keep.mp3"
+    shutil.copy(work / "her.mp3", out)
+    before = out.read_bytes()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: t\nsections:\n  - title: a\n    text: ''\nvoice:\n  speed: fast\n", encoding="utf-8")
+    proc = run_cli("render", str(bad), "-o", str(out), env=env)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines == [f"error: {bad}:4: sections[0].text: must not be empty; write the section's text or remove the section",
+                     f"error: {bad}:6: voice.speed: must be a number (from 0.5 to 2), not 'fast'"]
+    assert out.read_bytes() == before
+
+
+def test_engine_failure_mid_render_leaves_existing_mp3_untouched(sample_render, tmp_path):
+    """gtts pointed at a closed local port: exit 3, one-line cause, previous MP3 intact."""
+    work, _, env = sample_render
+    out = tmp_path / "her.mp3"
+    shutil.copy(work / "her.mp3", out)
+    before = out.read_bytes()
+    env = {**env, "AUDIOESSAY_GTTS_URL": "http://127.0.0.1:9/_/TranslateWebserverUi/data/batchexecute"}
+    proc = run_cli("render", str(work / "her.yaml"), "--engine", "gtts", "-o", str(out), env=env)
+    assert proc.returncode == 3, proc.stderr
+    assert "Traceback" not in proc.stderr and "cannot reach" in proc.stderr
+    assert out.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
