@@ -78,6 +78,8 @@ SCRIPT = Schema({
         "slow": Bool(False, "gtts slow reading"),
         "concurrency": Number(4, "gtts requests in flight", minimum=1, maximum=16, integer=True),
         "rate_limit": Number(0.0, "gtts requests per second, 0 = unlimited", minimum=0, maximum=100),
+        "timeout": Number(20.0, "gtts read timeout per request, seconds", minimum=1, maximum=300, unit="s"),
+        "retries": Number(4, "gtts retries after a failed request", minimum=0, maximum=10, integer=True),
     }),
     "pauses": Schema({
         name: Number(default, doc, minimum=0, maximum=20000, integer=True, unit="ms")
@@ -116,6 +118,8 @@ class Voice:
     slow: bool
     concurrency: int
     rate_limit: float
+    timeout: float
+    retries: int
 
 
 @dataclass(frozen=True)

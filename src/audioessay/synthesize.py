@@ -10,6 +10,7 @@ from pydub import AudioSegment
 from audioessay.audio import resample, trim
 from audioessay.cache import Cache, cache_key
 from audioessay.engines.base import Engine
+from audioessay.errors import EngineError
 from audioessay.plan import Plan
 
 
@@ -51,7 +52,10 @@ def synthesize(plan: Plan, engine: Engine, cache: Cache, rate: int,
         advance(uses[key])
 
     if missing:
-        engine.synthesize_many([text_of[k] for k in missing], done)
+        try:
+            engine.synthesize_many([text_of[k] for k in missing], done)
+        except EngineError as exc:
+            raise _located(exc, plan) from exc
 
     at_rate: dict[str, AudioSegment] = {k: resample(a.set_channels(1), rate) for k, a in found.items()}
     silent = AudioSegment.silent(0, frame_rate=rate)
@@ -59,3 +63,14 @@ def synthesize(plan: Plan, engine: Engine, cache: Cache, rate: int,
                   for key, u in zip(keys, plan.utterances))
     advance(sum(1 for u in plan.utterances if not u.spoken.strip()))
     return Clips(clips, synthesized=len(missing), reused=reused)
+
+
+def _located(exc: EngineError, plan: Plan) -> EngineError:
+    """The same error, naming the section and sentence that failed."""
+    text = getattr(exc, "text", None)
+    for u in plan.utterances:
+        if text is not None and u.spoken == text:
+            title = plan.script.sections[u.section].title
+            where = f"section {u.section + 1} ({title}), sentence {u.text[:40]!r}"
+            return EngineError(f"{where}: {exc.format_message()}")
+    return exc

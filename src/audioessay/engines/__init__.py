@@ -18,7 +18,7 @@ def choose(voice: Voice) -> tuple[Engine, str]:
         return _espeak(voice), "espeak (requested)"
     from audioessay.engines.gtts_client import GttsSettings, probe
 
-    settings = GttsSettings(tld=voice.tld, slow=voice.slow)
+    settings = GttsSettings(tld=voice.tld, slow=voice.slow, read_timeout=voice.timeout, retries=voice.retries)
     if voice.engine == "gtts":
         return _gtts(voice, settings), "gtts (requested)"
     ok, why = probe(settings)

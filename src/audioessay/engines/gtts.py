@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 import numpy as np
 from pydub import AudioSegment
@@ -11,11 +11,11 @@ from pydub import AudioSegment
 from audioessay import ffmpeg
 from audioessay.audio import from_float, trim
 from audioessay.engines.base import Engine
-from audioessay.engines.gtts_client import GttsSettings, RateLimiter, fetch_mp3
+from audioessay.errors import EngineError
+from audioessay.engines.gtts_client import MAX_CHARS, GttsSettings, RateLimiter, fetch_mp3
 from audioessay.text.split import pieces
 
 GTTS_RATE = 24000  # what Google returns: 24 kHz mono MP3
-MAX_CHARS = 100  # gTTS's own request limit; beyond it gTTS cuts mid-word
 
 
 class GttsEngine(Engine):
@@ -37,10 +37,16 @@ class GttsEngine(Engine):
 
     def synthesize(self, text: str) -> AudioSegment:
         """One sentence: sent in pieces that end at clause or word boundaries, joined gaplessly."""
-        parts = []
+        parts = [AudioSegment.silent(0, frame_rate=GTTS_RATE)]
         for piece in pieces(text, MAX_CHARS):
-            self.limiter.wait()
-            parts.append(trim(self._decode(fetch_mp3(piece, self.client))))
+            if not any(ch.isalnum() for ch in piece):
+                continue  # gTTS refuses punctuation alone
+            try:
+                mp3 = fetch_mp3(piece, self.client, limiter=self.limiter)
+            except EngineError as exc:
+                exc.text = text  # lets the caller name the sentence
+                raise
+            parts.append(trim(self._decode(mp3)))
         out = parts[0]
         for part in parts[1:]:
             out += part
@@ -51,17 +57,18 @@ class GttsEngine(Engine):
         """Bounded concurrency; results handed over (in this thread) as they finish."""
         if self.concurrency <= 1:
             return super().synthesize_many(texts, on_result)
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="gtts") as pool:
+        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="gtts")
+        try:
             pending = {pool.submit(self.synthesize, t): i for i, t in enumerate(texts)}
             while pending:
-                finished, _ = wait(pending, return_when=FIRST_EXCEPTION)
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     index = pending.pop(future)
-                    if future.exception() is not None:
-                        for other in pending:
-                            other.cancel()
-                        raise future.exception()
-                    on_result(index, future.result())
+                    on_result(index, future.result())  # re-raises the engine's error
+        finally:
+            # On failure stop at once: queued work is dropped, and a request still in
+            # flight ends on its own timeout without holding up the error message.
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _decode(self, mp3: bytes) -> AudioSegment:
         args_rate = GTTS_RATE

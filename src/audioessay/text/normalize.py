@@ -36,7 +36,7 @@ NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 
 def _space_before(text: str, start: int) -> str:
     """A space if the reading inserted at `start` would otherwise glue onto a Hangul word."""
-    return " " if start > 0 and re.match(f"[{HANGUL}]", text[start - 1]) else ""
+    return " " if start > 0 and "가" <= text[start - 1] <= "힣" else ""
 
 
 # --- cleanup ----------------------------------------------------------------

@@ -36,7 +36,7 @@ NATIVE_COUNTERS = (
 # 3달러 삼 달러) or are not counters at all (2시즌).
 NOT_NATIVE = (
     "개월", "개국", "개년", "개사", "개소", "개교", "시즌", "시대", "시청", "시장",
-    "시리즈", "시즌", "달러", "번지", "장면", "명대", "통계", "통화", "판매", "병원",
+    "시리즈", "달러", "번지", "장면", "통계", "통화", "판매", "병원",
 )
 
 # Counters read with sino numbers; used to find the unit repeated in a range
@@ -162,7 +162,7 @@ def read_count(number: str, word: str = "", sino_only: bool = False) -> str:
     digits = body.replace(",", "")
     if "." in body:
         return _join(read_decimal(number), word)
-    if len(digits) > 1 and digits.startswith("0") or len(digits) > MAX_SINO_DIGITS:
+    if (len(digits) > 1 and digits.startswith("0")) or len(digits) > MAX_SINO_DIGITS:
         return _join(("마이너스 " if negative else "") + read_integer(body), word)
     n = -int(digits) if negative else int(digits)
     if n > 0 and not sino_only:
