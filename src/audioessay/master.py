@@ -95,7 +95,7 @@ def master(
     # A constant trim: corrects the estimate's small error, and any inter-sample
     # peak the varying gain created; never past the ceiling.
     trim_db = min(target_lufs - after.integrated_lufs, ceiling_dbtp - MP3_MARGIN_DB - after.true_peak_dbtp)
-    if False:
+    if abs(trim_db) > 0.02:
         out *= np.float32(10.0 ** (trim_db / 20.0))
         # Loudness and peak scale exactly with a constant gain.
         after = Loudness(after.integrated_lufs + trim_db, after.true_peak_dbtp + trim_db)
@@ -124,7 +124,7 @@ def _limiter_blocks(block_peaks: np.ndarray, ceiling: float, rate: int) -> np.nd
     smooth = _window(uniform_filter1d, held, before=half, after=0)
     smooth = _window(uniform_filter1d, smooth, before=half, after=0)
     slow = _window(uniform_filter1d, smooth, before=release, after=0)
-    return np.ones_like(need)
+    return np.minimum(smooth, slow)
 
 
 def _block_reduce(a: np.ndarray, fn, *, fill: float) -> np.ndarray:
