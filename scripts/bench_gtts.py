@@ -76,12 +76,31 @@ class Run:
     stdout: str
 
 
-def write_script(src: Path, dest: Path, concurrency: int) -> Path:
-    """A copy of `src` whose voice says: engine gtts, `concurrency` requests in flight."""
+def _absolute(value: object, base: Path) -> object:
+    return str((base / value).resolve()) if isinstance(value, str) and value.strip() else value
+
+
+def sample_copy(src: Path, dest: Path, *, voice: dict | None = None,
+                replace: tuple[str, str] | None = None) -> Path:
+    """Write a copy of the script `src` to `dest` (any folder): file paths made absolute
+    (they are relative to the script), `voice` merged into its voice mapping, and
+    `replace` = (old, new) applied to the section texts."""
     data = yaml.safe_load(src.read_text(encoding="utf-8"))
-    voice = dict(data.get("voice") or {})
-    voice.update(engine="gtts", concurrency=concurrency)
-    data["voice"] = voice
+    base = src.parent
+    if data.get("cover"):
+        data["cover"] = _absolute(data["cover"], base)
+    music = data.get("music")
+    if isinstance(music, str) and music != "none":
+        data["music"] = _absolute(music, base)
+    elif isinstance(music, dict) and music.get("file"):
+        music["file"] = _absolute(music["file"], base)
+    for section in data.get("sections") or []:
+        if section.get("file"):
+            section["file"] = _absolute(section["file"], base)
+        if replace and isinstance(section.get("text"), str):
+            section["text"] = section["text"].replace(*replace)
+    if voice:
+        data["voice"] = {**(data.get("voice") or {}), **voice}
     dest.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return dest
 
@@ -96,7 +115,7 @@ def clean_env(url: str, cache_dir: Path) -> dict[str, str]:
 def render_once(work: Path, concurrency: int, latency: float, index: int) -> Run:
     run_dir = work / f"c{concurrency}-{'warmup' if index < 0 else index}"
     run_dir.mkdir()
-    script = write_script(SAMPLE, run_dir / "her.yaml", concurrency)
+    script = sample_copy(SAMPLE, run_dir / "her.yaml", voice={"engine": "gtts", "concurrency": concurrency})
     cache_dir = run_dir / "cache"  # fresh and empty: every sentence is requested
     with FakeGtts(latency=latency) as fake:
         cmd = [sys.executable, "-m", "audioessay", "render", str(script), "--engine", "gtts",

@@ -29,8 +29,10 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> sub
 @pytest.fixture(scope="session")
 def sample_render(tmp_path_factory):
     """Render the sample once (espeak) into a temp folder; share it between tests."""
-    work = tmp_path_factory.mktemp("sample")
+    work = tmp_path_factory.mktemp("sample") / "scripts"
+    work.mkdir()
     shutil.copy(SAMPLE, work / "her.yaml")
+    shutil.copytree(ROOT / "audio", work.parent / "audio")  # the script refers to ../audio
     env = {"AUDIOESSAY_CACHE_DIR": str(work / "cache")}
     proc = run_cli("render", str(work / "her.yaml"), "--engine", "espeak", env=env)
     assert proc.returncode == 0, proc.stderr
@@ -57,22 +59,52 @@ def test_sample_tags_and_sections_in_order(sample_render):
     tags = id3.read_tags(work / "her.mp3")
     assert tags["title"].startswith("〈HER〉") and tags["album"] == "audioessay 에세이 낭독"
     assert tags["artist"] == "audioessay 샘플"
+    assert tags["cover"]["width"] == tags["cover"]["height"] == 1400
     chapters = tags["chapters"]
-    assert [c["title"] for c in chapters] == TITLES
+    assert [c["title"] for c in chapters] == ["인트로", *TITLES, "아웃트로"]
     starts = [c["start_ms"] for c in chapters]
-    assert starts == sorted(starts) and starts[0] == 0
+    assert starts == sorted(starts) and starts[0] == 0 and chapters[1]["start_ms"] == 6000
+
+
+def rms_db(x: np.ndarray) -> float:
+    return float(20 * np.log10(np.sqrt(np.mean(x ** 2)) + 1e-9))
 
 
 def test_sample_has_pauses_between_sections(sample_render):
-    """Silence where the timeline says a section pause is (speech decoded, not trusted)."""
+    """Only the (quiet) music bed where the timeline puts a section pause; speech after it."""
     work, _, _ = sample_render
     tags = id3.read_tags(work / "her.mp3")
     samples = ffmpeg.decode(str(work / "her.mp3"), 44100)[:, 0]
-    second = tags["chapters"][1]["start_ms"]
+    second = tags["chapters"][2]["start_ms"]
     gap = samples[int((second - 1200) * 44.1): int((second - 200) * 44.1)]
     speech = samples[int((second + 100) * 44.1): int((second + 1500) * 44.1)]
-    rms = lambda x: 20 * np.log10(np.sqrt(np.mean(x ** 2)) + 1e-9)
-    assert rms(gap) < -60 < rms(speech)
+    assert rms_db(gap) < rms_db(speech) - 10
+
+
+def test_sample_intro_is_music_fading_in(sample_render):
+    work, _, _ = sample_render
+    samples = ffmpeg.decode(str(work / "her.mp3"), 44100)[:, 0]
+    first_10ms = samples[:441]
+    intro = samples[44100 * 3: 44100 * 5]  # inside the 6 s music-only intro
+    assert rms_db(first_10ms) < -50  # the fade-in starts from silence
+    assert -45 < rms_db(intro) < -10  # music, not silence
+
+
+def test_sample_loudness_measured_by_ffmpeg(sample_render):
+    """An independent meter (ffmpeg ebur128, true peak) on the decoded MP3."""
+    from audioessay.check import measure_loudness
+
+    work, _, _ = sample_render
+    lufs, peak = measure_loudness(work / "her.mp3")
+    assert abs(lufs - -16.0) <= 1.0 and peak <= -1.0
+
+
+def test_transcript_keeps_original_text(sample_render):
+    work, _, _ = sample_render
+    vtt = (work / "her.vtt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT")
+    assert "3번째" in vtt and "〈HER〉은" in vtt and "CGV에서" in vtt
+    assert "세 번째" not in vtt and "씨지브이" not in vtt
 
 
 def test_rerender_is_up_to_date(sample_render):
@@ -111,3 +143,17 @@ def test_engine_failure_mid_render_leaves_existing_mp3_untouched(sample_render, 
     assert "Traceback" not in proc.stderr and "cannot reach" in proc.stderr
     assert out.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_no_music_render_meets_loudness_spec(tmp_path):
+    p = tmp_path / "plain.yaml"
+    p.write_text("title: 시험\nvoice: {engine: espeak}\nsections:\n  - title: 하나\n    text: |\n"
+                 "      조용한 장면은 비극이라기보다는 새로운 시작을 암시한다. 사람은 혼자일 수 있지만, 완전히 혼자서는 살아갈 수 없다.\n"
+                 "      이 진실을 깨닫게 하는 영화가 바로 〈HER〉이다.\n", encoding="utf-8")
+    proc = run_cli("render", str(p), env={"AUDIOESSAY_CACHE_DIR": str(tmp_path / "cache")})
+    assert proc.returncode == 0, proc.stderr
+    from audioessay.check import measure_loudness
+
+    lufs, peak = measure_loudness(tmp_path / "plain.mp3")
+    assert abs(lufs - -16.0) <= 1.0 and peak <= -1.0
+    assert [c["title"] for c in id3.read_tags(tmp_path / "plain.mp3")["chapters"]] == ["하나"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from audioessay import music
 from audioessay.plan import Plan
 from audioessay.synthesize import Clips
 from audioessay.timeline import Chapter, Cue, Timeline
@@ -39,7 +40,7 @@ def chapters(plan: Plan, cues: tuple[Cue, ...], duration_ms: int, intro_ms: int,
     """One chapter per section (from its heading), plus intro/outro when present."""
     out: list[Chapter] = []
     if intro_ms:
-        out.append(Chapter("Intro", 0, intro_ms))
+        out.append(Chapter("인트로", 0, intro_ms))
     starts = {}
     for cue in cues:
         starts.setdefault(cue.section, cue.start_ms)
@@ -50,16 +51,64 @@ def chapters(plan: Plan, cues: tuple[Cue, ...], duration_ms: int, intro_ms: int,
         end = starts.get(i + 1, speech_end) if i + 1 < len(sections) else speech_end
         out.append(Chapter(section.title, start, end))
     if outro_ms:
-        out.append(Chapter("Outro", speech_end, duration_ms))
+        out.append(Chapter("아웃트로", speech_end, duration_ms))
     return tuple(out)
 
 
 def assemble(plan: Plan, clips: Clips) -> Mix:
-    rate, channels = plan.script.sample_rate, plan.script.channels
+    """Speech track, then (when the script has music) intro, ducked bed and outro."""
+    script = plan.script
+    rate, channels = script.sample_rate, script.channels
     speech, timeline = lay_out(plan, clips, rate)
-    samples = np.repeat(speech, channels, axis=1) if channels > 1 else speech
-    chaps = chapters(plan, timeline.cues, timeline.duration_ms, 0, 0)
-    return Mix(samples, rate, Timeline(timeline.cues, chaps, timeline.duration_ms))
+    cues, shift = timeline.cues, 0
+    if script.music is None:
+        samples = np.repeat(speech, channels, axis=1) if channels > 1 else speech
+    else:
+        samples, shift = _with_music(plan, speech, timeline)
+        cues = tuple(replace(c, start_ms=c.start_ms + shift, end_ms=c.end_ms + shift) for c in cues)
+    duration = _ms(len(samples), rate)
+    chaps = chapters(plan, cues, duration, shift, script.outro if script.music else 0)
+    return Mix(samples, rate, Timeline(cues, chaps, duration))
+
+
+def _with_music(plan: Plan, speech: np.ndarray, timeline: Timeline) -> tuple[np.ndarray, int]:
+    script, m = plan.script, plan.script.music
+    rate = script.sample_rate
+    bed = music.load_bed(m.file, rate, channels=script.channels)
+    spans = timeline.speech()
+    # The bed alone (speech zeroed), so sections marked `music: none` can be muted in it.
+    bed_only, shift = music.with_intro_outro(
+        np.zeros_like(speech), spans, bed, rate, intro_ms=script.intro, outro_ms=script.outro,
+        loop=m.loop, offset_ms=m.offset, fade_in_ms=m.fade_in, fade_out_ms=m.fade_out,
+        volume_db=m.volume, duck_db=-m.duck,
+    )
+    bed_only *= _section_mask(plan, timeline, len(bed_only), rate, shift)[:, None]
+    start = _frames(shift, rate)
+    bed_only[start:start + len(speech)] += speech  # mono speech broadcasts over the bed's channels
+    return bed_only, shift
+
+
+def _section_mask(plan: Plan, timeline: Timeline, n: int, rate: int, shift_ms: int) -> np.ndarray:
+    """1.0 where music may play, 0.0 under sections with `music: none`, with 500 ms ramps."""
+    mask = np.ones(n, dtype=np.float32)
+    muted = [i for i, sec in enumerate(plan.script.sections) if not sec.music]
+    if not muted:
+        return mask
+    starts: dict[int, int] = {}
+    for cue in timeline.cues:
+        starts.setdefault(cue.section, cue.start_ms)
+    ramp = _frames(500, rate)
+    for i in muted:
+        a = _frames(starts[i] + shift_ms - 500, rate)
+        b = _frames(starts.get(i + 1, timeline.duration_ms) + shift_ms - 500, rate)
+        a, b = max(a, 0), min(b, n)
+        mask[a:b] = 0.0
+        up = np.linspace(1.0, 0.0, ramp, dtype=np.float32)
+        lo = max(a - ramp, 0)
+        mask[lo:a] = np.minimum(mask[lo:a], up[ramp - (a - lo):])
+        hi = min(b + ramp, n)
+        mask[b:hi] = np.minimum(mask[b:hi], up[::-1][: hi - b])
+    return mask
 
 
 def _frames(ms: int, rate: int) -> int:
