@@ -317,3 +317,12 @@ def test_gtts_error_without_response_maps_to_connect():
     # a gTTSError built without tts/response still classifies (no AttributeError)
     from gtts import gTTSError
     assert gc._classify(gTTSError("boom"), GttsSettings()).kind == "connect"
+
+
+def test_unresolvable_host_gives_up_after_one_retry():
+    """No DNS means offline: one quick retry, then a clear cause (.invalid never resolves)."""
+    settings = GttsSettings(endpoint="http://audioessay-test.invalid/_/TranslateWebserverUi/data/batchexecute",
+                            retries=4, backoff=0.01)
+    with pytest.raises(EngineError) as info:
+        fetch_mp3("안녕하세요", settings)
+    assert "cannot reach audioessay-test.invalid (offline?) after 2 attempts" in str(info.value)

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-import yaml
 from mutagen import MutagenError
 from mutagen.mp3 import MP3
 
+from audioessay import yamlsource
 from audioessay.errors import InputError, Problem
 from audioessay.export.id3 import read_tags
 from audioessay.export.sidecars import sidecar_paths
 from audioessay.fsutil import atomic_write
+from audioessay.options import REQUIRED, Bool, Context, Invalid, Option, Schema, Text, run
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -45,86 +46,69 @@ class Show:
     explicit: bool = False
 
 
-_REQUIRED = ("title", "author", "description", "base_url", "cover_url", "episodes")
-_OPTIONAL = ("language", "category", "link", "email", "explicit")
+class _Url(Text):
+    def check(self, value):
+        value = super().check(value)
+        if not value.startswith(("http://", "https://")):
+            raise Invalid(f"must be an http(s) URL, got {value!r}")
+        return value
+
+
+class _Episodes(Option):
+    """A list of MP3 paths/globs, or one glob; kept raw here, resolved against the show's folder."""
+
+    def check(self, value):
+        patterns = [value] if isinstance(value, str) else value
+        if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+            raise Invalid("must be a list of MP3 paths or a glob such as 'episodes/*.mp3'")
+        return patterns
+
+
+SHOW = Schema({
+    "title": Text(REQUIRED, "the podcast's title"),
+    "author": Text(REQUIRED, "itunes:author"),
+    "description": Text(REQUIRED, "channel description"),
+    "base_url": _Url(REQUIRED, "where the MP3s and sidecars are published"),
+    "cover_url": _Url(REQUIRED, "the show's cover image URL"),
+    "episodes": _Episodes(REQUIRED, "MP3 paths or globs, relative to the show file"),
+    "language": Text("ko", "feed language"),
+    "category": Text(None, "iTunes category, e.g. Arts/Books"),
+    "link": _Url(None, "the show's web page"),
+    "email": Text(None, "owner e-mail (itunes:owner)"),
+    "explicit": Bool(False, "itunes:explicit"),
+})
 
 
 def load_show(path: str | Path) -> Show:
     """Read and validate a show YAML file; every problem is reported at once as file:line."""
     path = Path(path)
-    label = path.name
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(str(path), None, "", f"cannot read show file ({exc})")]) from exc
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise InputError([Problem(label, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from exc
-    if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
-        raise InputError([Problem(label, 1, "", "must be a mapping of keys such as title, author, episodes")])
-
-    lines = {k.value: v.start_mark.line + 1 for k, v in root.value if isinstance(k, yaml.ScalarNode)}
-    problems: list[Problem] = []
-
-    def bad(key: str, message: str) -> None:
-        problems.append(Problem(label, lines.get(key), key, message))
-
-    for key in data:
-        if key not in _REQUIRED and key not in _OPTIONAL:
-            bad(str(key), f"unknown key; expected one of {', '.join(_REQUIRED + _OPTIONAL)}")
-    for key in _REQUIRED:
-        if key not in data:
-            problems.append(Problem(label, None, key, "is required"))
-
-    def string(key: str, *, url: bool = False) -> str | None:
-        value = data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            bad(key, "must be a non-empty text")
-            return None
-        if url and not value.startswith(("http://", "https://")):
-            bad(key, f"must be an http(s) URL, got {value!r}")
-            return None
-        return value.strip()
-
-    values = {k: string(k) for k in ("title", "author", "description", "language", "category", "email")}
-    values.update({k: string(k, url=True) for k in ("base_url", "cover_url", "link")})
-    explicit = data.get("explicit", False)
-    if not isinstance(explicit, bool):
-        bad("explicit", f"must be true or false, got {explicit!r}")
-    episodes = _episode_paths(data.get("episodes"), path.parent, lambda m: bad("episodes", m))
+    doc, problems = yamlsource.load(text, str(path))
+    if doc is not None and not isinstance(doc.value, dict):
+        problems.append(Problem(str(path), 1, "", "must be a mapping of keys such as title, author, episodes"))
     if problems:
         raise InputError(problems)
-
-    base_url = values["base_url"]
+    ctx = Context(doc, str(path), problems)
+    data = run(SHOW, doc.value, (), ctx)
+    episodes = ()
+    if data and data["episodes"]:
+        episodes = _episode_paths(data["episodes"], path.parent, lambda m: ctx.problem(("episodes",), m))
+    if problems:
+        raise InputError(problems)
+    base_url = data["base_url"]
     return Show(
-        title=values["title"],
-        author=values["author"],
-        description=values["description"],
+        title=data["title"], author=data["author"], description=data["description"],
         base_url=base_url if base_url.endswith("/") else base_url + "/",
-        cover_url=values["cover_url"],
-        episodes=episodes,
-        language=values["language"] or "ko",
-        category=values["category"],
-        link=values["link"],
-        email=values["email"],
-        explicit=explicit is True,
+        cover_url=data["cover_url"], episodes=episodes, language=data["language"],
+        category=data["category"], link=data["link"], email=data["email"], explicit=data["explicit"],
     )
 
 
-def _episode_paths(value, folder: Path, bad) -> tuple[Path, ...]:
-    """MP3 paths from a list of paths/globs or a single glob, relative to the show file."""
-    if value is None:
-        return ()
-    patterns = [value] if isinstance(value, str) else value
-    if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
-        bad("must be a list of MP3 paths or a glob such as 'episodes/*.mp3'")
-        return ()
+def _episode_paths(patterns: list[str], folder: Path, bad) -> tuple[Path, ...]:
+    """MP3 paths from a list of paths/globs, relative to the show file."""
     found: list[Path] = []
     for pattern in patterns:
         full = folder / pattern

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import requests
 from gtts import gTTS, gTTSError
 from gtts.utils import _translate_url
-from urllib3.exceptions import ProtocolError, ReadTimeoutError
+from urllib3.exceptions import NameResolutionError, ProtocolError, ReadTimeoutError
 
 from audioessay.errors import EngineError
 
@@ -130,6 +130,8 @@ def _classify(exc: BaseException, settings: GttsSettings) -> _Failure:
             return _Failure("timeout", f"timed out after {settings.read_timeout:g}s")
         if isinstance(reason, ProtocolError):  # connected, then aborted/reset
             return _Failure("broken", "connection dropped mid-request")
+        if isinstance(reason, NameResolutionError):  # no DNS: offline, not a blip
+            return _Failure("offline", "host name could not be resolved")
         return _Failure("connect", "connection failed")
     return _Failure("connect", str(exc) or type(exc).__name__)
 
@@ -207,7 +209,8 @@ def _fetch(
         except (gTTSError, requests.RequestException, _NoAudio) as exc:
             failure = _classify(exc, settings)
         log.debug("attempt %d/%d for %d chars failed: %s", attempt + 1, attempts, len(text), failure.detail)
-        if not failure.retryable:
+        if not failure.retryable or (failure.kind == "offline" and attempt >= 1):
+            # An offline machine stays offline: one quick retry, then say so (well under 10 s).
             raise _give_up(failure, attempt + 1, host, settings)
         if attempt + 1 == attempts:
             raise _give_up(failure, attempts, host, settings)
