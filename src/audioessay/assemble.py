@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from audioessay import music
+from audioessay.audio import resample_float
 from audioessay.plan import Plan
 from audioessay.synthesize import Clips
 from audioessay.timeline import Chapter, Cue, Timeline
@@ -20,20 +21,24 @@ class Mix:
 
 
 def lay_out(plan: Plan, clips: Clips, rate: int, start_ms: int = 0) -> tuple[np.ndarray, Timeline]:
-    """Concatenate clips and pauses once (no quadratic joins) and time every cue."""
-    parts: list[bytes] = [b"\0\0" * _frames(start_ms, rate)]
+    """Concatenate clips and pauses once (no quadratic joins) and time every cue.
+
+    The track is built at the clips' own rate and resampled once to `rate`.
+    """
+    native = clips.rate
+    parts: list[bytes] = [b"\0\0" * _frames(start_ms, native)]
     cues: list[Cue] = []
     frames = len(parts[0]) // 2
     for u, clip in zip(plan.utterances, clips.audio):
         start = frames
         parts.append(clip.raw_data)
         frames += len(clip.raw_data) // 2
-        cues.append(Cue(u.kind, u.section, u.text, _ms(start, rate), _ms(frames, rate)))
-        pause = _frames(u.pause_ms, rate)
+        cues.append(Cue(u.kind, u.section, u.text, _ms(start, native), _ms(frames, native)))
+        pause = _frames(u.pause_ms, native)
         parts.append(b"\0\0" * pause)
         frames += pause
     pcm = np.frombuffer(b"".join(parts), dtype="<i2").astype(np.float32) / 32768.0
-    return pcm[:, None], Timeline(tuple(cues), (), _ms(frames, rate))
+    return resample_float(pcm, native, rate)[:, None], Timeline(tuple(cues), (), _ms(frames, native))
 
 
 def chapters(plan: Plan, cues: tuple[Cue, ...], duration_ms: int, intro_ms: int, outro_ms: int) -> tuple[Chapter, ...]:

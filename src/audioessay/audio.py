@@ -41,10 +41,16 @@ def resample(seg: AudioSegment, rate: int) -> AudioSegment:
     """Polyphase resampling (band-limited, unlike pydub's linear set_frame_rate)."""
     if seg.frame_rate == rate or len(seg.raw_data) == 0:
         return seg.set_frame_rate(rate) if len(seg.raw_data) == 0 else seg
+    return from_float(resample_float(to_float(seg), seg.frame_rate, rate), rate)
+
+
+def resample_float(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
+    """Polyphase resampling of float samples along the first axis (frames)."""
+    if rate_in == rate_out or len(x) == 0:
+        return x
     from math import gcd
 
     from scipy.signal import resample_poly
 
-    g = gcd(seg.frame_rate, rate)
-    out = resample_poly(to_float(seg), rate // g, seg.frame_rate // g, axis=0)
-    return from_float(out.astype(np.float32), rate)
+    g = gcd(rate_in, rate_out)
+    return resample_poly(x, rate_out // g, rate_in // g, axis=0).astype(np.float32)

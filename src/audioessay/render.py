@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from audioessay.master import Loudness
 
 DIGEST_TAG = "AUDIOESSAY_PLAN"
+log = logging.getLogger("audioessay.render")
 
 
 class Reporter:
@@ -74,12 +77,15 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
 
     report.start(len(plan.utterances))
     try:
-        clips = synthesize(plan, engine, cache, script.sample_rate, report.advance)
+        with _stage("synthesize"):
+            clips = synthesize(plan, engine, cache, script.sample_rate, report.advance)
     finally:
         report.finish()
-    mix = assemble(plan, clips)
-    samples, before, after = master(mix.samples, mix.rate, target_lufs=script.loudness,
-                                    ceiling_dbtp=script.true_peak)
+    with _stage("assemble"):
+        mix = assemble(plan, clips)
+    with _stage("master"):
+        samples, before, after = master(mix.samples, mix.rate, target_lufs=script.loudness,
+                                        ceiling_dbtp=script.true_peak)
     tags = id3.Tags(
         title=script.title, artist=script.author, album=script.show, episode=script.episode,
         date=script.date, description=script.description or None, cover=script.cover,
@@ -87,7 +93,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
                "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
                "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}"},
     )
-    with atomic_path(output) as tmp:
+    with _stage("export"), atomic_path(output) as tmp:
         encode(samples, mix.rate, tmp, script.bitrate)
         id3.write_tags(tmp, tags, mix.timeline.chapters)
     written = tuple(sidecars.write_sidecars(output, mix.timeline))
@@ -97,6 +103,14 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
         synthesized=clips.synthesized, reused=clips.reused, before=before, after=after,
         sidecars=written, seconds=time.monotonic() - started,
     )
+
+
+@contextlib.contextmanager
+def _stage(name: str):
+    """Log how long a pipeline stage took (shown with -v; the benchmarks read it)."""
+    started = time.monotonic()
+    yield
+    log.info("stage %s took %.2f s", name, time.monotonic() - started)
 
 
 def _stored_digest(output: Path) -> str | None:

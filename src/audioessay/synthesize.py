@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pydub import AudioSegment
+
+import logging
 
 from audioessay.audio import resample, trim
 from audioessay.cache import Cache, cache_key
@@ -14,15 +17,20 @@ from audioessay.errors import EngineError
 from audioessay.plan import Plan
 
 
+log = logging.getLogger("audioessay.cache")
+
+
 @dataclass(frozen=True)
 class Clips:
-    audio: tuple[AudioSegment, ...]  # one per utterance, mono 16-bit at the output rate
+    audio: tuple[AudioSegment, ...]  # one per utterance, mono 16-bit
+    rate: int  # the engine's own sample rate, shared by every clip
     synthesized: int  # distinct utterances the engine voiced in this run
     reused: int  # distinct utterances taken from the cache
 
 
 def synthesize(plan: Plan, engine: Engine, cache: Cache, rate: int,
                progress: Callable[[int], None] | None = None) -> Clips:
+    """`rate` is only used when nothing is spoken at all (then there is no engine rate)."""
     """Voice each distinct spoken text once; reuse cached audio; keep finished work on failure."""
     advance = progress or (lambda n: None)
     settings = dict(engine.settings())
@@ -44,25 +52,39 @@ def synthesize(plan: Plan, engine: Engine, cache: Cache, rate: int,
             advance(uses[key])
     reused = len(found)
 
+    # Cache writes (zlib + checksum + file) run on one background thread, overlapping
+    # the engine's work; zlib releases the GIL. Finished work is saved even on failure.
+    writer = ThreadPoolExecutor(1, thread_name_prefix="cache-writer")
+    writes = []
+
     def done(index: int, audio: AudioSegment) -> None:
         key = missing[index]
         audio = trim(audio)
-        cache.put(key, audio)  # saved at once, so an interrupted render resumes from here
         found[key] = audio
+        writes.append(writer.submit(cache.put, key, audio))
         advance(uses[key])
 
-    if missing:
-        try:
+    try:
+        if missing:
             engine.synthesize_many([text_of[k] for k in missing], done)
-        except EngineError as exc:
-            raise _located(exc, plan) from exc
+    except EngineError as exc:
+        raise _located(exc, plan) from exc
+    finally:
+        writer.shutdown(wait=True)
+    failed = [w.exception() for w in writes if w.exception() is not None]
+    if failed:  # the episode is still right; only the next render will redo that work
+        log.warning("could not save %d sentence(s) to the cache (%s); check %s",
+                    len(failed), failed[0], cache.root)
 
-    at_rate: dict[str, AudioSegment] = {k: resample(a.set_channels(1), rate) for k, a in found.items()}
-    silent = AudioSegment.silent(0, frame_rate=rate)
-    clips = tuple(at_rate.get(key, silent) if u.spoken.strip() else silent
+    # Clips stay at the engine's own rate: assembly resamples the whole track once,
+    # far cheaper than one filter design per sentence. A stray rate is unified here.
+    native = next((a.frame_rate for a in found.values()), rate)
+    same = {k: resample(a.set_channels(1), native) for k, a in found.items()}
+    silent = AudioSegment.silent(0, frame_rate=native)
+    clips = tuple(same.get(key, silent) if u.spoken.strip() else silent
                   for key, u in zip(keys, plan.utterances))
     advance(sum(1 for u in plan.utterances if not u.spoken.strip()))
-    return Clips(clips, synthesized=len(missing), reused=reused)
+    return Clips(clips, native, synthesized=len(missing), reused=reused)
 
 
 def _located(exc: EngineError, plan: Plan) -> EngineError:
