@@ -22,12 +22,16 @@ column counts what that server received. With `--engine espeak` synthesis is
 in-process and the requests column is "-"; the CLI's "N synthesized" count
 (shown in the "synth" column) stands in for it.
 
-How to read the output: the table lists wall time (subprocess start to exit)
-and request / synthesized counts per step, then the ratios edit/cold and
-noop/cold. Times are noisy on a small machine, so the edit target is a ratio
-computed within this run (edit must take at most --edit-max of cold); the no-op
-target is absolute (< 1 s) because the brief states it so. Each target shows
-PASS or FAIL; the exit status is 1 if any fails, 2 if a render fails.
+How to read the output: the table lists, per step, the wall time (subprocess
+start to exit), the synthesis stage as the render timed it ("stage synthesize
+took X s", logged with -v), and request / synthesized counts, then ratios to
+the cold render. The cache controls the synthesis stage; the rest of a render
+(mixing, mastering, MP3 encoding) is whole-episode work that any re-render
+pays, so the wall-time ratio is shown for information. Targets, each PASS or
+FAIL: the edit makes exactly 1 engine call and its synthesis stage takes at
+most --edit-max of the cold one; the no-op takes under 1 s with 0 calls and
+says "up to date". Times are noisy on a small machine: ratios are computed
+within this run. Exit status 1 if a target fails, 2 if a render fails.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class Step:
     requests: int | None  # None: no server (espeak)
     synthesized: int | None  # from the CLI's summary line; None when up to date
     stdout: str
+    synth_s: float | None  # the synthesis stage as the render logged it; None when up to date
 
 
 def _absolute(value: object, base: Path) -> object:
@@ -103,14 +108,15 @@ def render(script: Path, out: Path, cache_dir: Path, engine: str, fake: FakeGtts
         env["AUDIOESSAY_GTTS_URL"] = fake.url
     for name in PROXIES:
         env.pop(name, None)
-    cmd = [sys.executable, "-m", "audioessay", "render", str(script), "--engine", engine, "-o", str(out)]
+    cmd = [sys.executable, "-m", "audioessay", "render", str(script), "--engine", engine, "-o", str(out), "-v"]
     start = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     wall = time.monotonic() - start
     if proc.returncode != 0:
         sys.stderr.write(f"render failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
         raise SystemExit(2)
-    return wall, proc.stdout.strip()
+    stage = re.search(r"stage synthesize took ([0-9.]+) s", proc.stderr)
+    return wall, proc.stdout.strip(), float(stage.group(1)) if stage else None
 
 
 def synthesized_count(stdout: str) -> int | None:
@@ -125,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="gtts against the local fake endpoint (default) or espeak in-process")
     ap.add_argument("--latency", type=float, default=0.05,
                     help="seconds the fake endpoint waits before each answer (gtts only; default 0.05)")
-    ap.add_argument("--edit-max", type=float, default=0.5,
-                    help="edit re-render must take at most this fraction of the cold render (default 0.5)")
+    ap.add_argument("--edit-max", type=float, default=0.2,
+                    help="the edit's synthesis stage must take at most this fraction of the cold one (default 0.2)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder and print its path")
     args = ap.parse_args(argv)
 
@@ -145,9 +151,9 @@ def main(argv: list[str] | None = None) -> int:
 
             def step(name: str) -> Step:
                 before = len(fake.requests) if fake else 0
-                wall, stdout = render(script, out, cache_dir, args.engine, fake)
+                wall, stdout, synth_s = render(script, out, cache_dir, args.engine, fake)
                 s = Step(name, wall, len(fake.requests) - before if fake else None,
-                         synthesized_count(stdout), stdout)
+                         synthesized_count(stdout), stdout, synth_s)
                 print(f"  {name}: {wall:.2f} s  | {stdout}", file=sys.stderr)
                 return s
 
@@ -165,23 +171,26 @@ def main(argv: list[str] | None = None) -> int:
     print(f"incremental re-render of {SAMPLE.name}, engine {args.engine}"
           + (f" (fake endpoint, {args.latency * 1000:.0f} ms per request)" if fake else ""))
     print()
-    print(f"{'step':<6}  {'wall s':>7}  {'requests':>8}  {'synth':>5}  {'/cold':>6}")
+    print(f"{'step':<6}  {'wall s':>7}  {'/cold':>6}  {'synth stage s':>13}  {'/cold':>6}  {'requests':>8}  {'synth':>5}")
     for s in steps:
         reqs = "-" if s.requests is None else str(s.requests)
         syn = "-" if s.synthesized is None else str(s.synthesized)
-        print(f"{s.name:<6}  {s.wall:>7.2f}  {reqs:>8}  {syn:>5}  {s.wall / cold.wall:>6.2f}")
+        stage = f"{s.synth_s:>13.2f}  {s.synth_s / cold.synth_s:>6.3f}" if s.synth_s is not None else f"{'-':>13}  {'-':>6}"
+        print(f"{s.name:<6}  {s.wall:>7.2f}  {s.wall / cold.wall:>6.2f}  {stage}  {reqs:>8}  {syn:>5}")
     print()
 
     def count(s: Step) -> int | None:  # requests to the server, else the CLI's synthesized count
         return s.requests if s.requests is not None else s.synthesized
 
     results = []
-    edit_ratio = edit.wall / cold.wall
+    edit_ratio = edit.synth_s / cold.synth_s
     edit_ok = count(edit) == 1 and edit_ratio <= args.edit_max
     results.append(edit_ok)
     what = "requests" if fake else "synthesized"
-    print(f"edit re-render:  {what} {count(edit)} (want exactly 1), edit/cold {edit_ratio:.2f} "
+    print(f"edit re-render:  {what} {count(edit)} (want exactly 1), synthesis stage edit/cold {edit_ratio:.3f} "
           f"(want <= {args.edit_max:g})   {'PASS' if edit_ok else 'FAIL'}")
+    print(f"                 whole render edit/cold {edit.wall / cold.wall:.2f} (info: mixing, mastering and "
+          f"encoding the whole episode are paid by every render)")
     noop_ratio = noop.wall / cold.wall
     noop_zero = (noop.requests == 0) if fake else True
     noop_ok = noop.wall < NOOP_MAX_S and noop_zero and "up to date" in noop.stdout
