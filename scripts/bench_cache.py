@@ -37,7 +37,6 @@ within this run. Exit status 1 if a target fails, 2 if a render fails.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -48,10 +47,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "scripts" / "her.yaml"
+from benchlib import REPO, SAMPLE, clean_env, sample_copy  # noqa: E402  (scripts/ is on sys.path)
+
 sys.path.insert(0, str(REPO / "tests"))
 
 from fake_gtts import FakeGtts  # noqa: E402
@@ -59,8 +57,6 @@ from fake_gtts import FakeGtts  # noqa: E402
 OLD = "사실 난 이 부분이 매우 무서웠다."
 NEW = "사실 난 이 부분이 정말 무서웠다."
 NOOP_MAX_S = 1.0
-PROXIES = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
-           "no_proxy", "NO_PROXY")
 
 
 @dataclass
@@ -73,41 +69,8 @@ class Step:
     synth_s: float | None  # the synthesis stage as the render logged it; None when up to date
 
 
-def _absolute(value: object, base: Path) -> object:
-    return str((base / value).resolve()) if isinstance(value, str) and value.strip() else value
-
-
-def sample_copy(src: Path, dest: Path, *, voice: dict | None = None,
-                replace: tuple[str, str] | None = None) -> Path:
-    """Write a copy of the script `src` to `dest` (any folder): file paths made absolute
-    (they are relative to the script), `voice` merged into its voice mapping, and
-    `replace` = (old, new) applied to the section texts."""
-    data = yaml.safe_load(src.read_text(encoding="utf-8"))
-    base = src.parent
-    if data.get("cover"):
-        data["cover"] = _absolute(data["cover"], base)
-    music = data.get("music")
-    if isinstance(music, str) and music != "none":
-        data["music"] = _absolute(music, base)
-    elif isinstance(music, dict) and music.get("file"):
-        music["file"] = _absolute(music["file"], base)
-    for section in data.get("sections") or []:
-        if section.get("file"):
-            section["file"] = _absolute(section["file"], base)
-        if replace and isinstance(section.get("text"), str):
-            section["text"] = section["text"].replace(*replace)
-    if voice:
-        data["voice"] = {**(data.get("voice") or {}), **voice}
-    dest.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return dest
-
-
 def render(script: Path, out: Path, cache_dir: Path, engine: str, fake: FakeGtts | None) -> tuple[float, str]:
-    env = {**os.environ, "AUDIOESSAY_CACHE_DIR": str(cache_dir)}
-    if fake is not None:
-        env["AUDIOESSAY_GTTS_URL"] = fake.url
-    for name in PROXIES:
-        env.pop(name, None)
+    env = clean_env(fake.url if fake is not None else None, cache_dir)
     cmd = [sys.executable, "-m", "audioessay", "render", str(script), "--engine", engine, "-o", str(out), "-v"]
     start = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)

@@ -9,6 +9,16 @@ from pydub.silence import detect_leading_silence
 SILENCE_DBFS = -45.0  # below this, an engine's edge padding counts as silence
 
 
+def as_frames(samples: np.ndarray) -> np.ndarray:
+    """float32 view shaped (frames, channels); a 1-D array is one channel."""
+    x = np.asarray(samples, dtype=np.float32)
+    if x.ndim == 1:
+        return x[:, None]
+    if x.ndim != 2:
+        raise ValueError(f"audio must be shaped (frames, channels), got {x.shape}")
+    return x
+
+
 def to_float(seg: AudioSegment) -> np.ndarray:
     """16-bit AudioSegment -> float32 array shaped (frames, channels)."""
     data = np.frombuffer(seg.raw_data, dtype="<i2").astype(np.float32) / 32768.0

@@ -14,6 +14,8 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+
+from audioessay.audio import as_frames
 import pyloudnorm
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly
@@ -49,7 +51,7 @@ def measure(samples: np.ndarray, rate: int) -> Loudness:
     Audio shorter than one 400 ms gating block has no integrated loudness and
     reads -inf LUFS.
     """
-    x = _as_frames(samples)
+    x = as_frames(samples)
     return Loudness(_integrated(x, rate), _true_peak_db(x))
 
 
@@ -67,7 +69,7 @@ def master(
     under it. Silent (or too short to measure) input is returned unchanged,
     with before == after.
     """
-    x = _as_frames(samples)
+    x = as_frames(samples)
     before = measure(x, rate)
     if not math.isfinite(before.integrated_lufs):
         return x.copy(), before, before
@@ -259,13 +261,6 @@ def _dithered(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _as_frames(samples: np.ndarray) -> np.ndarray:
-    x = np.asarray(samples, dtype=np.float32)
-    if x.ndim == 1:
-        return x[:, None]
-    if x.ndim != 2:
-        raise ValueError(f"audio must be shaped (frames, channels), got {x.shape}")
-    return x
 
 
 def _to_db(linear: float) -> float:

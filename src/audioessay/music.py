@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from audioessay import ffmpeg
+from audioessay.audio import as_frames
 from audioessay.errors import InputError, ToolError
 
 SILENCE_DBFS = -60.0  # a bed whose peak is under this is treated as silent
@@ -67,7 +68,7 @@ def bed_track(
     (the track's end, or the bed's end if it stops sooner); `volume_db` is
     applied throughout.
     """
-    bed = _as_frames(bed)
+    bed = as_frames(bed)
     length, channels = bed.shape
     if length == 0:
         raise ValueError("bed is empty")
@@ -133,7 +134,7 @@ def mix(speech: np.ndarray, music: np.ndarray, gain: np.ndarray | None = None) -
     A mono side is broadcast to the other's channel count. All three must have
     the same number of frames. No clipping is done: mastering sets the level.
     """
-    s, m = _as_frames(speech), _as_frames(music)
+    s, m = as_frames(speech), as_frames(music)
     if len(s) != len(m) or (gain is not None and len(gain) != len(s)):
         raise ValueError(
             f"mix lengths differ: speech {len(s)}, music {len(m)}, gain {None if gain is None else len(gain)}"
@@ -180,7 +181,7 @@ def with_intro_outro(
     """
     if intro_ms < 0 or outro_ms < 0:
         raise InputError(f"intro and outro must be 0 ms or longer (got {intro_ms} ms and {outro_ms} ms)")
-    s = _as_frames(speech)
+    s = as_frames(speech)
     intro, outro = _frames(intro_ms, rate), _frames(outro_ms, rate)
     n = intro + len(s) + outro
     padded = np.zeros((n, s.shape[1]), dtype=np.float32)
@@ -278,13 +279,6 @@ def _depth_to_gain(depth: np.ndarray, duck_db: float) -> np.ndarray:
     return np.power(np.float32(10.0), depth * np.float32(duck_db / 20.0)).astype(np.float32)
 
 
-def _as_frames(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim == 1:
-        return x[:, None]
-    if x.ndim != 2:
-        raise ValueError(f"audio must be shaped (frames, channels), got {x.shape}")
-    return x
 
 
 def _frames(ms: float, rate: int) -> int:
