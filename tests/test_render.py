@@ -157,3 +157,48 @@ def test_no_music_render_meets_loudness_spec(tmp_path):
     lufs, peak = measure_loudness(tmp_path / "plain.mp3")
     assert abs(lufs - -16.0) <= 1.0 and peak <= -1.0
     assert [c["title"] for c in id3.read_tags(tmp_path / "plain.mp3")["chapters"]] == ["하나"]
+
+
+TINY = "title: 시험\nvoice: {engine: espeak}\nsections:\n  - title: 하나\n    text: 첫 문장이다. 둘째 문장이다.\n"
+
+
+def test_output_is_a_folder_exit_2(tmp_path):
+    p = tmp_path / "t.yaml"
+    p.write_text(TINY, encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    proc = run_cli("render", str(p), "-o", str(tmp_path / "out"), env={"AUDIOESSAY_CACHE_DIR": str(tmp_path / "c")})
+    assert proc.returncode == 2 and "is a folder" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_stereo_48k_128k_output(tmp_path):
+    p = tmp_path / "t.yaml"
+    p.write_text(TINY + "audio: {channels: 2, sample_rate: 48000, bitrate: 128}\n", encoding="utf-8")
+    proc = run_cli("render", str(p), env={"AUDIOESSAY_CACHE_DIR": str(tmp_path / "c")})
+    assert proc.returncode == 0, proc.stderr
+    info = MP3(tmp_path / "t.mp3").info
+    assert info.channels == 2 and info.sample_rate == 48000 and 120_000 <= info.bitrate <= 136_000
+    stereo = ffmpeg.decode(str(tmp_path / "t.mp3"), 48000, channels=2)
+    assert np.abs(stereo).max() > 0.1
+
+
+def test_section_without_music_is_quieter_between_sentences(tmp_path):
+    """`music: none` on a section mutes the bed there; the bed plays under the other one."""
+    audio = tmp_path / "audio"
+    shutil.copytree(ROOT / "audio", audio)
+    text = "첫 문장이다. 둘째 문장이다. 셋째 문장이다. 넷째 문장이다."
+    p = tmp_path / "m.yaml"
+    p.write_text("title: 시험\nvoice: {engine: espeak}\nmusic: {file: audio/ambient_pad.ogg, volume: -20, duck: 6}\n"
+                 "pauses: {sentence: 1200}\nsections:\n"
+                 f"  - title: 하나\n    text: {text}\n  - title: 둘\n    music: none\n    text: {text}\n",
+                 encoding="utf-8")
+    proc = run_cli("render", str(p), env={"AUDIOESSAY_CACHE_DIR": str(tmp_path / "c")})
+    assert proc.returncode == 0, proc.stderr
+    tags = id3.read_tags(tmp_path / "m.mp3")
+    samples = ffmpeg.decode(str(tmp_path / "m.mp3"), 44100)[:, 0]
+    quiet = []
+    for chap in tags["chapters"]:
+        part = samples[int(chap["start_ms"] * 44.1) + 44100: int(chap["end_ms"] * 44.1) - 44100]
+        windows = part[: len(part) // 2205 * 2205].reshape(-1, 2205)  # 50 ms
+        levels = 20 * np.log10(np.sqrt(np.mean(windows ** 2, axis=1)) + 1e-9)
+        quiet.append(np.percentile(levels, 10))  # the pauses between sentences
+    assert quiet[1] < -60 and quiet[0] > -50  # silence vs the ducked bed

@@ -99,16 +99,16 @@ def test_missing_file_and_directory(tmp_path):
 
 
 def test_unreadable_file(tmp_path):
-    import os
+    """A socket node exists but cannot be opened, even by root (chmod would not stop root)."""
+    import socket
 
-    p = tmp_path / "secret.txt"
-    p.write_text("비밀", encoding="utf-8")
-    p.chmod(0)
-    if os.access(p, os.R_OK):  # root reads anything; the chmod proves nothing then
-        p.chmod(0o644)
-        pytest.skip("running as root: permissions cannot make a file unreadable")
-    msgs = problems(tmp_path, "title: t\nsections:\n  - title: a\n    file: secret.txt\n")
-    assert any("cannot read" in m for m in msgs)
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(tmp_path / "part.txt"))
+    try:
+        msgs = problems(tmp_path, "title: t\nsections:\n  - title: a\n    file: part.txt\n")
+    finally:
+        sock.close()
+    assert len(msgs) == 1 and ":4: sections[0].file: cannot read" in msgs[0] and "permissions" in msgs[0]
 
 
 def test_not_utf8_file(tmp_path):

@@ -82,7 +82,7 @@ def render(script, output, engine, cache_dir, no_cache, refresh, force, quiet, v
     if engine:
         spec = spec.with_engine(engine)
     reporter = ClickReporter(quiet)
-    result = render_mod.render(spec, output=output, cache=_cache(cache_dir, no_cache, refresh or force and False),
+    result = render_mod.render(spec, output=output, cache=_cache(cache_dir, no_cache, refresh),
                                force=force or refresh, reporter=reporter)
     if quiet:
         return

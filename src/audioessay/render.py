@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import logging
 import time
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from audioessay import engines
 from audioessay.cache import Cache
-from audioessay.errors import AudioessayError
+from audioessay.errors import AudioessayError, InputError
 from audioessay.export import id3
 from audioessay.plan import make_plan, plan_digest
 from audioessay.script import Script
@@ -57,6 +58,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     report = reporter or Reporter()
     started = time.monotonic()
     output = Path(output) if output else script.output
+    _check_output(output)
     plan = make_plan(script)
     for key in plan.unused_pronounce:
         report.note(f"warning: pronounce entry {key!r} never matches the text; check its spelling")
@@ -103,6 +105,17 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
         synthesized=clips.synthesized, reused=clips.reused, before=before, after=after,
         sidecars=written, seconds=time.monotonic() - started,
     )
+
+
+def _check_output(output: Path) -> None:
+    """Catch an unusable output path before any work is done."""
+    if output.is_dir():
+        raise InputError(f"{output}: is a folder; give a file name such as {output / 'episode.mp3'}")
+    folder = output.parent
+    while not folder.exists():  # atomic_path creates missing folders: check the nearest existing one
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{output}: cannot write into {folder}; choose another place with -o")
 
 
 @contextlib.contextmanager
