@@ -83,6 +83,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
             clips = synthesize(plan, engine, cache, script.sample_rate, report.advance)
     finally:
         report.finish()
+    report.note("mixing, mastering and encoding the episode")
     with _stage("assemble"):
         mix = assemble(plan, clips)
     with _stage("master"):
