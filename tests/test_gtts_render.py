@@ -148,3 +148,38 @@ def test_server_going_away_mid_render_then_resume_from_cache(tmp_path):
     assert done_before >= 3
     assert 0 < len(again) <= total - 2  # at least the two answered before the stop were kept
     assert seconds(out) > 5
+
+
+def silent_runs_ms(samples, rate: int, floor_db: float = -55.0) -> list[int]:
+    """Lengths (ms) of the stretches quieter than floor_db, in 5 ms windows."""
+    import numpy as np
+
+    win = rate // 200
+    x = samples[: len(samples) // win * win, 0].reshape(-1, win)
+    quiet = 20 * np.log10(np.sqrt(np.mean(x ** 2, axis=1)) + 1e-9) < floor_db
+    runs, n = [], 0
+    for q in quiet:
+        if q:
+            n += 1
+        elif n:
+            runs.append(n * 5)
+            n = 0
+    return runs
+
+
+def test_google_edge_silence_is_trimmed_so_pauses_are_exact(tmp_path):
+    """The fake answers with 200 ms + 250 ms of silence around each text, like Google;
+    the gaps in the episode must be the script's pauses, not pause + 450 ms."""
+    p = tmp_path / "ep.yaml"
+    p.write_text("title: t\nvoice: {engine: gtts}\npauses: {title: 700, sentence: 1000}\n"
+                 "sections:\n  - title: 하나\n    text: 첫 문장이다. 둘째 문장이다. 셋째 문장이다.\n",
+                 encoding="utf-8")
+    with FakeGtts() as fake:
+        proc = render(p, fake.url)
+    assert proc.returncode == 0, proc.stderr
+    samples = ffmpeg.decode(str(tmp_path / "ep.mp3"), 44100)
+    gaps = [g for g in silent_runs_ms(samples, 44100) if g >= 300]
+    # the title pause, then two sentence pauses (the tail runs to the end, uncounted);
+    # 30 ms of each clip's edge is kept, so a gap is the pause + ~60 ms, never + 450 ms
+    assert len(gaps) == 3, gaps
+    assert abs(gaps[0] - 700) <= 90 and all(abs(g - 1000) <= 90 for g in gaps[1:])
