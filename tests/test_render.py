@@ -202,3 +202,35 @@ def test_section_without_music_is_quieter_between_sentences(tmp_path):
         levels = 20 * np.log10(np.sqrt(np.mean(windows ** 2, axis=1)) + 1e-9)
         quiet.append(np.percentile(levels, 10))  # the pauses between sentences
     assert quiet[1] < -60 and quiet[0] > -50  # silence vs the ducked bed
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_interrupted_render_keeps_previous_mp3_and_finished_sentences(tmp_path, sig):
+    import signal
+    import time
+
+    p = tmp_path / "long.yaml"
+    body = " ".join(f"이것은 {n}번째 문장이다." for n in range(1, 120))
+    p.write_text(f"title: t\nvoice: {{engine: espeak}}\nsections:\n  - title: 하나\n    text: {body}\n",
+                 encoding="utf-8")
+    out = tmp_path / "long.mp3"
+    out.write_bytes(b"previous episode")
+    cache = tmp_path / "cache"
+    env = {**os.environ, "AUDIOESSAY_CACHE_DIR": str(cache)}
+    proc = subprocess.Popen([sys.executable, "-m", "audioessay", "render", str(p), "--force"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(list(cache.rglob("*.aec"))) < 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(getattr(signal, sig))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert out.read_bytes() == b"previous episode"
+    assert not [f for f in tmp_path.rglob("*.part")]
+    kept = len(list(cache.rglob("*.aec")))
+    assert kept >= 5
+    # the next render resumes: only the rest is synthesized
+    done = run_cli("render", str(p), env={"AUDIOESSAY_CACHE_DIR": str(cache)})
+    assert done.returncode == 0, done.stderr
+    assert f"{kept} reused" in done.stdout

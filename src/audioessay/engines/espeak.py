@@ -50,6 +50,7 @@ class _Lib:
         if self.rate <= 0:
             raise EngineError(f"espeak-ng failed to start with data at {data}; reinstall espeakng-loader")
         self.buffer = array.array("h")
+        self.pending: BaseException | None = None
         self.callback = _CALLBACK(self._collect)
         lib.espeak_SetSynthCallback(self.callback)
         if lib.espeak_SetVoiceByName(b"ko") != 0:
@@ -57,9 +58,15 @@ class _Lib:
         self.version = (lib.espeak_Info(None) or b"?").decode()
 
     def _collect(self, wav, count, events) -> int:
-        if wav and count > 0:
-            self.buffer.extend(ctypes.cast(wav, ctypes.POINTER(ctypes.c_short * count)).contents)
-        return 0  # 0 = keep going
+        # An exception cannot cross the C callback (ctypes would print and drop it), so
+        # Ctrl-C arriving here is kept, synthesis is stopped (return 1), and it is re-raised.
+        try:
+            if wav and count > 0:
+                self.buffer.extend(ctypes.cast(wav, ctypes.POINTER(ctypes.c_short * count)).contents)
+            return 0  # keep going
+        except BaseException as exc:
+            self.pending = exc
+            return 1
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +95,9 @@ class EspeakEngine(Engine):
             lib.buffer = array.array("h")
             lib.lib.espeak_SetParameter(_RATE, self.wpm, 0)
             status = lib.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8, None, None)
+            if lib.pending is not None:
+                pending, lib.pending = lib.pending, None
+                raise pending
             if status != 0:
                 raise EngineError(f"espeak-ng could not speak {text[:30]!r} (status {status})")
             samples = lib.buffer
