@@ -234,3 +234,15 @@ def test_interrupted_render_keeps_previous_mp3_and_finished_sentences(tmp_path, 
     done = run_cli("render", str(p), env={"AUDIOESSAY_CACHE_DIR": str(cache)})
     assert done.returncode == 0, done.stderr
     assert f"{kept} reused" in done.stdout
+
+
+def test_silent_music_is_an_input_error_before_synthesis(tmp_path):
+    from audioessay import ffmpeg as ff
+
+    ff.run(["-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-t", "3", "-y", str(tmp_path / "silence.wav")])
+    p = tmp_path / "t.yaml"
+    p.write_text(TINY + "music:\n  file: silence.wav\n", encoding="utf-8")
+    proc = run_cli("render", str(p), env={"AUDIOESSAY_CACHE_DIR": str(tmp_path / "c")})
+    assert proc.returncode == 2, proc.stderr
+    assert f"error: {p}:7: music.file: music file is silent" in proc.stderr and "music: none" in proc.stderr
+    assert not (tmp_path / "c").exists() or not list((tmp_path / "c").rglob("*.aec"))  # nothing synthesized

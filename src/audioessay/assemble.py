@@ -60,8 +60,11 @@ def chapters(plan: Plan, cues: tuple[Cue, ...], duration_ms: int, intro_ms: int,
     return tuple(out)
 
 
-def assemble(plan: Plan, clips: Clips) -> Mix:
-    """Speech track, then (when the script has music) intro, ducked bed and outro."""
+def assemble(plan: Plan, clips: Clips, bed: np.ndarray | None = None) -> Mix:
+    """Speech track, then (when the script has music) intro, ducked bed and outro.
+
+    `bed` is the decoded music file (music.load_bed), loaded before synthesis by the caller.
+    """
     script = plan.script
     rate, channels = script.sample_rate, script.channels
     speech, timeline = lay_out(plan, clips, rate)
@@ -69,17 +72,18 @@ def assemble(plan: Plan, clips: Clips) -> Mix:
     if script.music is None:
         samples = np.repeat(speech, channels, axis=1) if channels > 1 else speech
     else:
-        samples, shift = _with_music(plan, speech, timeline)
+        if bed is None:
+            bed = music.load_bed(script.music.file, rate, channels=channels)
+        samples, shift = _with_music(plan, speech, timeline, bed)
         cues = tuple(replace(c, start_ms=c.start_ms + shift, end_ms=c.end_ms + shift) for c in cues)
     duration = _ms(len(samples), rate)
     chaps = chapters(plan, cues, duration, shift, script.outro if script.music else 0)
     return Mix(samples, rate, Timeline(cues, chaps, duration))
 
 
-def _with_music(plan: Plan, speech: np.ndarray, timeline: Timeline) -> tuple[np.ndarray, int]:
+def _with_music(plan: Plan, speech: np.ndarray, timeline: Timeline, bed: np.ndarray) -> tuple[np.ndarray, int]:
     script, m = plan.script, plan.script.music
     rate = script.sample_rate
-    bed = music.load_bed(m.file, rate, channels=script.channels)
     spans = timeline.speech()
     # The bed alone (speech zeroed), so sections marked `music: none` can be muted in it.
     bed_only, shift = music.with_intro_outro(

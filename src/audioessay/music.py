@@ -32,7 +32,7 @@ def load_bed(path: str | Path, rate: int, channels: int = 2) -> np.ndarray:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"music file not found: {path} ; check the path (relative to the script)")
+        raise InputError(f"music file not found: {path}; check the path (relative to the script)")
     try:
         bed = ffmpeg.decode(str(path), rate, channels)
     except ToolError as exc:
@@ -43,7 +43,8 @@ def load_bed(path: str | Path, rate: int, channels: int = 2) -> np.ndarray:
         raise InputError(f"music file has no audio: {path}; use an audio file such as MP3, OGG, WAV or FLAC")
     peak = float(np.abs(bed).max())
     if peak < 10.0 ** (SILENCE_DBFS / 20.0):
-        raise InputError(f"music file is silent: {path} (peak below {SILENCE_DBFS:.0f} dBFS)")
+        raise InputError(f"music file is silent: {path} (peak below {SILENCE_DBFS:.0f} dBFS); "
+                         "use a file with audible music, or set music: none")
     return bed
 
 

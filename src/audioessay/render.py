@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from audioessay import engines
 from audioessay.cache import Cache
-from audioessay.errors import AudioessayError, InputError
+from audioessay.errors import AudioessayError, InputError, Problem
 from audioessay.export import id3
 from audioessay.plan import make_plan, plan_digest
 from audioessay.script import Script
@@ -77,6 +77,8 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     from audioessay.master import master
     from audioessay.synthesize import synthesize
 
+    bed = _load_bed(script)  # before synthesis: a bad music file must not cost a render
+
     report.start(len(plan.utterances))
     try:
         with _stage("synthesize"):
@@ -85,7 +87,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
         report.finish()
     report.note("mixing, mastering and encoding the episode")
     with _stage("assemble"):
-        mix = assemble(plan, clips)
+        mix = assemble(plan, clips, bed)
     with _stage("master"):
         samples, before, after = master(mix.samples, mix.rate, target_lufs=script.loudness,
                                         ceiling_dbtp=script.true_peak)
@@ -106,6 +108,18 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
         synthesized=clips.synthesized, reused=clips.reused, before=before, after=after,
         sidecars=written, seconds=time.monotonic() - started,
     )
+
+
+def _load_bed(script: Script):
+    if script.music is None:
+        return None
+    from audioessay.music import load_bed
+
+    try:
+        return load_bed(script.music.file, script.sample_rate, script.channels)
+    except InputError as exc:
+        raise InputError([Problem(str(script.path), script.music.line, "music.file", p.message)
+                          for p in exc.problems]) from None
 
 
 def _check_output(output: Path) -> None:

@@ -140,6 +140,7 @@ class Music:
     fade_out: int
     offset: int
     loop: bool
+    line: int | None  # where `music:` is in the script, for errors found later
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,8 @@ def _build(data: dict, path: Path, sections: list[Section], ctx: Context) -> Scr
     music = None
     if isinstance(data["music"], dict):
         m = data["music"]
-        music = Music(base / m["file"], m["volume"], m["duck"], m["fade_in"], m["fade_out"], m["offset"], m["loop"])
+        music = Music(base / m["file"], m["volume"], m["duck"], m["fade_in"], m["fade_out"], m["offset"],
+                      m["loop"], ctx.doc.line(("music", "file")))
         if not music.file.is_file():
             ctx.problem(("music", "file"), f"music file not found: {music.file}; check the path (relative to the script)")
     if (data["intro"] or data["outro"]) and music is None:
