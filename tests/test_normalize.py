@@ -11,6 +11,13 @@ from audioessay.text.lexicon import LETTER_NAMES, LEXICON
 from audioessay.text.normalize import STEPS, apply_pronounce, normalize
 
 CASES = [
+    # particles stay on the number; 번 before a numbered noun is a label, not a count
+    ("iPhone 15를 샀다", "아이폰 십오를 샀다"),
+    ("10여 명이 왔다", "십여 명이 왔다"),
+    ("100%가 올랐다", "백 퍼센트가 올랐다"),
+    ("1번 출구로 나가세요.", "일 번 출구로 나가세요."),
+    ("3번 했다", "세 번 했다"),
+    ("7번 버스", "칠 번 버스"),
     # --- the sample essay ---
     ("2025년 5월", "이천이십오 년 오월"),
     ("2025년 5월, 나는 3번째로 그 영화를 보았다.", "이천이십오 년 오월, 나는 세 번째로 그 영화를 보았다."),

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from .lexicon import LETTER_NAMES, LEXICON
 from .numbers import (
+    NUMBERED_NOUNS,
     SINO_DIGITS,
     month_name,
     native,
@@ -258,7 +259,8 @@ _JE_BEFORE = re.compile(rf"(?:^|[^{HANGUL}])제 ?$")
 
 def _count(m: re.Match[str]) -> str:
     sign, number, word = m.groups()
-    sino_only = bool(_JE_BEFORE.search(m.string[: m.start()]))
+    sino_only = bool(_JE_BEFORE.search(m.string[: m.start()])) or (
+        word == "번" and m.string[m.end():].lstrip().startswith(NUMBERED_NOUNS))
     spoken = read_count((sign or "") + number, word or "", sino_only=sino_only)
     return _space_before(m.string, m.start()) + spoken
 

@@ -50,6 +50,12 @@ SINO_COUNTERS = (
 
 # Place-value words written after digits (10만, 3억); they attach with no space.
 BIG_UNITS = "십백천만억조경"
+# Particles and suffixes that attach to the number itself (iPhone 15를, 10여 명, 3쯤).
+PARTICLES = ("으로", "까지", "부터", "보다", "처럼", "에서", "에게", "을", "를", "이", "가", "은", "는",
+             "의", "에", "와", "과", "로", "여", "쯤", "씩", "째", "뿐", "만큼", "이나", "나", "랑")
+# After these nouns 번 is a label, read in sino (1번 출구 -> 일 번 출구), not a count.
+NUMBERED_NOUNS = ("출구", "선수", "버스", "문제", "트랙", "좌석", "게이트", "홈", "국도", "채널", "타자",
+                  "곡", "항목", "질문", "카드", "방", "라인", "도로", "승강장", "테이블")
 
 # Above this many digits nobody says the number; read it digit by digit.
 MAX_SINO_DIGITS = 20
@@ -180,4 +186,10 @@ def read_count(number: str, word: str = "", sino_only: bool = False) -> str:
 
 
 def _join(spoken: str, word: str) -> str:
-    return f"{spoken} {word}" if word else spoken
+    """The number's reading and the word after it: a counter is its own word (이천 년),
+    a particle stays attached (십오를, 십여 명)."""
+    if not word:
+        return spoken
+    if not split_counter(word)[0] and word.startswith(PARTICLES):
+        return spoken + word
+    return f"{spoken} {word}"
