@@ -246,3 +246,42 @@ def test_silent_music_is_an_input_error_before_synthesis(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert f"error: {p}:7: music.file: music file is silent" in proc.stderr and "music: none" in proc.stderr
     assert not (tmp_path / "c").exists() or not list((tmp_path / "c").rglob("*.aec"))  # nothing synthesized
+
+
+def vtt_cues(text: str) -> list[tuple[float, float, str]]:
+    def secs(stamp: str) -> float:
+        h, m, s = stamp.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s)
+
+    cues = []
+    for block in text.split("\n\n")[1:]:
+        lines = block.strip().splitlines()
+        timing = next((i for i, line in enumerate(lines) if "-->" in line), None)
+        if timing is None:
+            continue
+        start, end = (secs(x.strip().split(" ")[0]) for x in lines[timing].split("-->"))
+        cues.append((start, end, " ".join(lines[timing + 1:])))
+    return cues
+
+
+def test_sample_sidecars_match_the_audio(sample_render):
+    import json
+
+    work, proc, _ = sample_render
+    duration = MP3(work / "her.mp3").info.length
+    cues = vtt_cues((work / "her.vtt").read_text(encoding="utf-8"))
+    assert f"{len(cues)} sentences" in proc.stdout  # one cue per sentence
+    assert all(a < b for a, b, _ in cues)
+    assert all(cues[i][1] <= cues[i + 1][0] for i in range(len(cues) - 1))
+    assert cues[-1][1] <= duration
+    assert cues[0][2].startswith("2025년 5월 한국에서 3번째")
+    chapters = json.loads((work / "her.chapters.json").read_text(encoding="utf-8"))["chapters"]
+    id3_chapters = id3.read_tags(work / "her.mp3")["chapters"]
+    assert [c["title"] for c in chapters] == [c["title"] for c in id3_chapters]
+    assert [round(c["startTime"] * 1000) for c in chapters] == [c["start_ms"] for c in id3_chapters]
+    assert abs(id3_chapters[-1]["end_ms"] / 1000 - duration) < 0.1
+    # each section's sentences fall inside its chapter
+    titles = [c["title"] for c in id3_chapters]
+    second = id3_chapters[titles.index(TITLES[1])]
+    inside = [c for c in cues if second["start_ms"] / 1000 <= c[0] < second["end_ms"] / 1000]
+    assert inside[0][2].startswith("영화는 사랑이라는 주제를")
