@@ -32,13 +32,11 @@ class Plan:
 
 
 def spoken_form(text: str, script: Script, lexicon: dict[str, str], used: set[str]) -> str:
-    """Written -> spoken. With `normalize: false` only the user's lexicon applies."""
-    if script.normalize:
-        used.update(apply_pronounce(text, lexicon)[1])
-        return normalize(text, lexicon)
+    """Written -> spoken: the user's lexicon first, then (unless `normalize: false`) the
+    built-in rules. Lexicon entries that matched are added to `used`."""
     out, hits = apply_pronounce(text, lexicon)
     used.update(hits)
-    return out
+    return normalize(out) if script.normalize else out
 
 
 def make_plan(script: Script) -> Plan:
