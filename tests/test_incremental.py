@@ -91,6 +91,9 @@ def test_up_to_date_and_force(fake, tmp_path):
     calls(fake, write(tmp_path), cache)
     n, result = calls(fake, write(tmp_path), cache)
     assert result.up_to_date and n == 0
+    (tmp_path / "ep.vtt").unlink()  # a deleted sidecar is rebuilt, from the cache
+    n, result = calls(fake, write(tmp_path), cache)
+    assert not result.up_to_date and n == 0 and (tmp_path / "ep.vtt").is_file()
     n, result = calls(fake, write(tmp_path), cache, force=True)
     assert not result.up_to_date and n == 0 and result.reused == N
     # a change outside the text that affects the audio (a pause) re-renders without engine calls

@@ -66,7 +66,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     engine, reason = engines.choose(script.voice)
     report.note(f"engine: {reason}")
     digest = plan_digest(plan, {"name": engine.name, "version": engine.version, **engine.settings()})
-    if not force and _stored_digest(output) == digest:
+    if not force and _stored_digest(output) == digest and _sidecars_present(output):
         return Result(output, engine.name, up_to_date=True, seconds=time.monotonic() - started)
 
     # Imported here so an up-to-date check never pays for scipy's import.
@@ -139,6 +139,12 @@ def _stage(name: str):
     started = time.monotonic()
     yield
     log.info("stage %s took %.2f s", name, time.monotonic() - started)
+
+
+def _sidecars_present(output: Path) -> bool:
+    from audioessay.export.sidecars import sidecar_paths
+
+    return all(p.is_file() for p in sidecar_paths(output).values())
 
 
 def _stored_digest(output: Path) -> str | None:
