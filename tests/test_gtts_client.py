@@ -161,14 +161,12 @@ def test_other_4xx_is_not_retried(fake, settings):
     assert len(fake.requests) == 1
 
 
-def test_hang_times_out_within_bounded_time(fake, settings):
+def test_hang_times_out(fake, settings):
     fake.hang(times=10)
     s = GttsSettings(endpoint=fake.url, connect_timeout=0.2, read_timeout=0.2, retries=2, backoff=0.01)
-    start = time.monotonic()
     with pytest.raises(EngineError, match=r"timed out after 0.2s"):
         fetch_mp3(SHORT, s, sleep=Sleeps())
-    assert time.monotonic() - start < 3 * 0.2 + 1.5
-    assert len(fake.requests) == 3
+    assert len(fake.requests) == 3  # each attempt gave up on its own (a hang would never return)
 
 
 def test_malformed_is_retried_then_fails_without_audio(fake, settings):
@@ -193,10 +191,8 @@ def test_reset_mid_body_is_retried(fake, settings):
 
 def test_stopped_server_cannot_reach(fake, settings):
     fake.stop()
-    start = time.monotonic()
     with pytest.raises(EngineError, match=r"cannot reach 127\.0\.0\.1:\d+ \(offline\?\).*network"):
         fetch_mp3(SHORT, settings, sleep=Sleeps())
-    assert time.monotonic() - start < 2
 
 
 # --- probe -----------------------------------------------------------------
@@ -207,12 +203,11 @@ def test_probe_true_against_server(fake, settings):
     assert fake.requests == ["안녕"]
 
 
-def test_probe_false_fast_against_closed_port():
+def test_probe_false_against_closed_port():
     s = GttsSettings(endpoint=f"http://127.0.0.1:{closed_port()}/x")
-    start = time.monotonic()
     ok, msg = probe(s)
     assert not ok and msg.startswith("Google TTS unreachable: cannot reach")
-    assert time.monotonic() - start < 1
+    assert "1 attempt" in msg  # the probe never retries
 
 
 def test_probe_does_not_retry(fake, settings):
@@ -278,11 +273,16 @@ def test_rate_limiter_unit():
         t.join()
     starts.sort()
     assert all(s >= t0 + i * 0.05 - 0.005 for i, s in enumerate(starts)), np.diff(starts)
-    t0 = time.monotonic()
-    for _ in range(100):
-        RateLimiter(None).wait()
-        RateLimiter(0).wait()
-    assert time.monotonic() - t0 < 0.1
+    slept = []
+    real_sleep = gc.time.sleep
+    gc.time.sleep = slept.append  # an unlimited limiter must never sleep
+    try:
+        for _ in range(100):
+            RateLimiter(None).wait()
+            RateLimiter(0).wait()
+    finally:
+        gc.time.sleep = real_sleep
+    assert slept == []
 
 
 def test_fetch_many_failure_names_text_and_cancels(fake, settings):
@@ -297,10 +297,9 @@ def test_fetch_many_failure_names_text_and_cancels(fake, settings):
 def test_fetch_many_failure_does_not_wait_for_long_backoff(fake):
     fake.status(403).status(503, retry_after=10, times=5)
     s = GttsSettings(endpoint=fake.url, read_timeout=1, max_backoff=10)
-    start = time.monotonic()
-    with pytest.raises(EngineError, match="HTTP 403"):
+    with pytest.raises(EngineError, match="HTTP 403"):  # the first failure, not the 503 retries
         fetch_many(["하나", "둘"], s, concurrency=2)
-    assert time.monotonic() - start < 2
+    assert fake.pending_faults >= 4  # the 503 text was not retried after the failure
 
 
 def test_fetch_many_rejects_bad_text_before_any_request(fake, settings):
