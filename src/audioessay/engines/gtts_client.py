@@ -136,30 +136,30 @@ def _classify(exc: BaseException, settings: GttsSettings) -> _Failure:
     return _Failure("connect", str(exc) or type(exc).__name__)
 
 
+# What each kind of failure means and what to do; filled in with str.format.
+_GIVE_UP = {
+    "rate": "rate limited by Google (HTTP 429) after {tries}; wait a few minutes and retry, "
+            "lower the request rate/concurrency, or {fallback}",
+    "server": "Google TTS server error ({detail}) after {tries}; the service is having trouble, "
+              "retry later or {fallback}",
+    "client": "Google TTS rejected the request ({detail}); check the language ({lang!r}) and tld "
+              "({tld!r}), upgrade gTTS (pip install -U gTTS), or {fallback}",
+    "timeout": "{detail} waiting for {host} ({tries}); the network is slow or the service is "
+               "stalling, check your network or {fallback}",
+    "broken": "connection to {host} kept breaking mid-answer ({tries}); the network is unstable, "
+              "check your network and retry, or {fallback}",
+    "malformed": "the endpoint answered without audio (API changed?) after {tries}; "
+                 "upgrade gTTS (pip install -U gTTS) or {fallback}",
+    "connect": "cannot reach {host} (offline?) after {tries}; check your network connection "
+               "and proxy settings, or {fallback}",
+}
+
+
 def _give_up(f: _Failure, attempts: int, host: str, settings: GttsSettings) -> EngineError:
-    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
-    if f.kind == "rate":
-        msg = (f"rate limited by Google (HTTP 429) after {tries}; wait a few minutes and retry, "
-               f"lower the request rate/concurrency, or {_FALLBACK}")
-    elif f.kind == "server":
-        msg = (f"Google TTS server error ({f.detail}) after {tries}; the service is having trouble, "
-               f"retry later or {_FALLBACK}")
-    elif f.kind == "client":
-        msg = (f"Google TTS rejected the request ({f.detail}); check the language ({settings.lang!r}) "
-               f"and tld ({settings.tld!r}), upgrade gTTS (pip install -U gTTS), or {_FALLBACK}")
-    elif f.kind == "timeout":
-        msg = (f"{f.detail} waiting for {host} ({tries}); the network is slow or the service is "
-               f"stalling, check your network or {_FALLBACK}")
-    elif f.kind == "broken":
-        msg = (f"connection to {host} kept breaking mid-answer ({tries}); the network is unstable, "
-               f"check your network and retry, or {_FALLBACK}")
-    elif f.kind == "malformed":
-        msg = (f"the endpoint answered without audio (API changed?) after {tries}; "
-               f"upgrade gTTS (pip install -U gTTS) or {_FALLBACK}")
-    else:
-        msg = (f"cannot reach {host} (offline?) after {tries}; check your network connection "
-               f"and proxy settings, or {_FALLBACK}")
-    return EngineError(msg)
+    template = _GIVE_UP.get(f.kind, _GIVE_UP["connect"])  # "offline" reads like "connect"
+    return EngineError(template.format(
+        tries=f"{attempts} attempt{'s' if attempts != 1 else ''}", detail=f.detail, host=host,
+        lang=settings.lang, tld=settings.tld, fallback=_FALLBACK))
 
 
 def _attempt(text: str, settings: GttsSettings, url: str) -> bytes:
