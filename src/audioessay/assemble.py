@@ -88,8 +88,9 @@ def _with_music(plan: Plan, speech: np.ndarray, timeline: Timeline, bed: np.ndar
     # The bed alone (speech zeroed), so sections marked `music: none` can be muted in it.
     bed_only, shift = music.with_intro_outro(
         np.zeros_like(speech), spans, bed, rate, intro_ms=script.intro, outro_ms=script.outro,
-        loop=m.loop, offset_ms=m.offset, fade_in_ms=m.fade_in, fade_out_ms=m.fade_out,
-        volume_db=m.volume, duck_db=-m.duck,
+        loop=m.loop, crossfade_ms=m.crossfade, offset_ms=m.offset, fade_in_ms=m.fade_in,
+        fade_out_ms=m.fade_out, volume_db=m.volume, duck_db=-m.duck, attack_ms=m.attack,
+        release_ms=m.release, min_gap_ms=m.rise_after,
     )
     bed_only *= _section_mask(plan, timeline, len(bed_only), rate, shift)[:, None]
     start = _frames(shift, rate)

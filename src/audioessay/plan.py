@@ -79,9 +79,10 @@ def plan_digest(plan: Plan, engine_id: dict[str, object]) -> str:
         "utterances": [(u.kind, u.section, u.spoken, u.pause_ms) for u in plan.utterances],
         "sections": [(sec.title, sec.music) for sec in s.sections],
         "tags": [s.title, s.author, s.show, s.description, s.episode, s.date],
-        "music": None if s.music is None else [*map(str, (s.music.volume, s.music.duck, s.music.fade_in,
-                                                            s.music.fade_out, s.music.offset, s.music.loop)),
-                                                 _file_hash(s.music.file)],
+        "music": None if s.music is None else [
+            *map(str, (s.music.volume, s.music.duck, s.music.fade_in, s.music.fade_out, s.music.offset,
+                       s.music.loop, s.music.crossfade, s.music.attack, s.music.release, s.music.rise_after)),
+            _file_hash(s.music.file)],
         "cover": _file_hash(s.cover) if s.cover else None,
         "intro_outro": [s.intro, s.outro],
         "master": [s.loudness, s.true_peak],

@@ -52,6 +52,11 @@ MUSIC = Schema({
     "fade_out": Number(3000, "fade-out at the end, ms", minimum=0, maximum=60000, integer=True, unit="ms"),
     "offset": Number(0, "start this many ms into the music file", minimum=0, integer=True, unit="ms"),
     "loop": Bool(True, "loop the music to cover the whole episode (crossfaded seam)"),
+    "crossfade": Number(1500, "loop seam crossfade, ms", minimum=0, maximum=20000, integer=True, unit="ms"),
+    "attack": Number(250, "ramp down before speech, ms", minimum=0, maximum=5000, integer=True, unit="ms"),
+    "release": Number(600, "ramp up after speech, ms", minimum=0, maximum=10000, integer=True, unit="ms"),
+    "rise_after": Number(1500, "only pauses longer than this let the bed rise, ms",
+                         minimum=0, maximum=60000, integer=True, unit="ms"),
 })
 
 SECTION = Schema({
@@ -140,6 +145,10 @@ class Music:
     fade_out: int
     offset: int
     loop: bool
+    crossfade: int
+    attack: int
+    release: int
+    rise_after: int
     line: int | None  # where `music:` is in the script, for errors found later
 
 
@@ -277,7 +286,8 @@ def _build(data: dict, path: Path, sections: list[Section], ctx: Context) -> Scr
     if isinstance(data["music"], dict):
         m = data["music"]
         music = Music(base / m["file"], m["volume"], m["duck"], m["fade_in"], m["fade_out"], m["offset"],
-                      m["loop"], ctx.doc.line(("music", "file")))
+                      m["loop"], m["crossfade"], m["attack"], m["release"], m["rise_after"],
+                      ctx.doc.line(("music", "file")))
         if not music.file.is_file():
             ctx.problem(("music", "file"), f"music file not found: {music.file}; check the path (relative to the script)")
     if (data["intro"] or data["outro"]) and music is None:
