@@ -285,3 +285,24 @@ def test_sample_sidecars_match_the_audio(sample_render):
     second = id3_chapters[titles.index(TITLES[1])]
     inside = [c for c in cues if second["start_ms"] / 1000 <= c[0] < second["end_ms"] / 1000]
     assert inside[0][2].startswith("영화는 사랑이라는 주제를")
+
+
+def test_section_music_volume_override(tmp_path):
+    """sections[].music: {volume: dB} sets the bed's level under that section only."""
+    shutil.copytree(ROOT / "audio", tmp_path / "audio")
+    text = "첫 문장이다. 둘째 문장이다. 셋째 문장이다."
+    p = tmp_path / "v.yaml"
+    p.write_text("title: 시험\nvoice: {engine: espeak}\nmusic: {file: audio/ambient_pad.ogg, volume: -20, duck: 6}\n"
+                 "pauses: {sentence: 1200}\nsections:\n"
+                 f"  - title: 하나\n    text: {text}\n  - title: 둘\n    music: {{volume: -32}}\n    text: {text}\n",
+                 encoding="utf-8")
+    proc = run_cli("render", str(p), env={"AUDIOESSAY_CACHE_DIR": str(tmp_path / "c")})
+    assert proc.returncode == 0, proc.stderr
+    chapters = id3.read_tags(tmp_path / "v.mp3")["chapters"]
+    samples = ffmpeg.decode(str(tmp_path / "v.mp3"), 44100)[:, 0]
+    quiet = []
+    for chap in chapters:
+        part = samples[int(chap["start_ms"] * 44.1) + 44100: int(chap["end_ms"] * 44.1) - 44100]
+        windows = part[: len(part) // 2205 * 2205].reshape(-1, 2205)
+        quiet.append(np.percentile(20 * np.log10(np.sqrt(np.mean(windows ** 2, axis=1)) + 1e-9), 10))
+    assert 8 < quiet[0] - quiet[1] < 16  # 12 dB lower under the second section (speech-free windows)

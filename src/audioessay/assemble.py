@@ -92,32 +92,37 @@ def _with_music(plan: Plan, speech: np.ndarray, timeline: Timeline, bed: np.ndar
         fade_out_ms=m.fade_out, volume_db=m.volume, duck_db=-m.duck, attack_ms=m.attack,
         release_ms=m.release, min_gap_ms=m.rise_after,
     )
-    bed_only *= _section_mask(plan, timeline, len(bed_only), rate, shift)[:, None]
+    if any(sec.music_volume is not None for sec in script.sections):
+        bed_only *= _section_mask(plan, timeline, len(bed_only), rate, shift)[:, None]
     start = _frames(shift, rate)
     bed_only[start:start + len(speech)] += speech  # mono speech broadcasts over the bed's channels
     return bed_only, shift
 
 
 def _section_mask(plan: Plan, timeline: Timeline, n: int, rate: int, shift_ms: int) -> np.ndarray:
-    """1.0 where music may play, 0.0 under sections with `music: none`, with 500 ms ramps."""
+    """Gain on the bed per section: 1.0 by default, 0.0 under `music: none`, the level
+    difference under `music: {volume: dB}`; changes ramp over 500 ms before the section."""
+    script = plan.script
     mask = np.ones(n, dtype=np.float32)
-    muted = [i for i, sec in enumerate(plan.script.sections) if not sec.music]
-    if not muted:
-        return mask
     starts: dict[int, int] = {}
     for cue in timeline.cues:
         starts.setdefault(cue.section, cue.start_ms)
     ramp = _frames(500, rate)
-    for i in muted:
-        a = _frames(starts[i] + shift_ms - 500, rate)
-        b = _frames(starts.get(i + 1, timeline.duration_ms) + shift_ms - 500, rate)
-        a, b = max(a, 0), min(b, n)
-        mask[a:b] = 0.0
-        up = np.linspace(1.0, 0.0, ramp, dtype=np.float32)
-        lo = max(a - ramp, 0)
-        mask[lo:a] = np.minimum(mask[lo:a], up[ramp - (a - lo):])
-        hi = min(b + ramp, n)
-        mask[b:hi] = np.minimum(mask[b:hi], up[::-1][: hi - b])
+    previous = 1.0
+    for i, sec in enumerate(script.sections):
+        level = sec.music_volume
+        gain = 1.0 if level is None else 0.0 if level == float("-inf") else 10 ** ((level - script.music.volume) / 20)
+        a = max(_frames(starts[i] + shift_ms - 500, rate), 0) if i in starts else 0
+        end_ms = starts[i + 1] - 500 if i + 1 in starts else timeline.duration_ms  # the outro starts there
+        b = min(_frames(end_ms + shift_ms, rate), n)
+        mask[a:b] = gain
+        r = min(ramp, a)
+        if r and gain != previous:
+            mask[a - r:a] = np.linspace(previous, gain, r, dtype=np.float32)
+        previous = gain
+    r = min(ramp, n - b)
+    if r and previous != 1.0:  # the outro plays at the bed's own level
+        mask[b:b + r] = np.linspace(previous, 1.0, r, dtype=np.float32)
     return mask
 
 

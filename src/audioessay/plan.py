@@ -77,7 +77,7 @@ def plan_digest(plan: Plan, engine_id: dict[str, object]) -> str:
     material = {
         "engine": engine_id,
         "utterances": [(u.kind, u.section, u.spoken, u.pause_ms) for u in plan.utterances],
-        "sections": [(sec.title, sec.music) for sec in s.sections],
+        "sections": [(sec.title, str(sec.music_volume)) for sec in s.sections],
         "tags": [s.title, s.author, s.show, s.description, s.episode, s.date],
         "music": None if s.music is None else [
             *map(str, (s.music.volume, s.music.duck, s.music.fade_in, s.music.fade_out, s.music.offset,

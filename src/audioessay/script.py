@@ -16,7 +16,7 @@ ENGINES = ("auto", "espeak", "gtts")
 
 
 class MusicOption(Option):
-    """`music: none`, or a mapping describing the bed."""
+    """`music: none`, a file name, or a mapping (validated by `schema`)."""
 
     def __init__(self, schema: Schema, doc: str = ""):
         super().__init__(None, doc)
@@ -25,7 +25,7 @@ class MusicOption(Option):
     def validate(self, value: Any, path: tuple, ctx: Context) -> Any:
         if value in ("none", False):
             return "none"
-        if isinstance(value, str):
+        if isinstance(value, str) and "file" in self.schema.fields:
             return self.schema.validate({"file": value}, path, ctx)
         if isinstance(value, dict):
             return self.schema.validate(value, path, ctx)
@@ -64,7 +64,9 @@ SECTION = Schema({
     "text": Text(None, "the section's text (blank lines separate paragraphs)", non_empty=False),
     "file": Text(None, "a UTF-8 text file holding the section's text, relative to the script"),
     "pronounce": TextMap({}, "extra pronunciation entries for this section only"),
-    "music": Choice(("none", "on"), "on", "'none' silences the music bed under this section"),
+    "music": MusicOption(Schema({"volume": Number(REQUIRED, "bed level under this section, dB",
+                                                  minimum=-60, maximum=0, unit="dB")}),
+                         "'none' silences the bed under this section; {volume: dB} changes its level"),
 })
 
 SCRIPT = Schema({
@@ -157,7 +159,7 @@ class Section:
     title: str
     text: str
     pronounce: tuple[tuple[str, str], ...]
-    music: bool
+    music_volume: float | None  # None: the bed's own level; -inf: no bed under this section
     line: int | None
     source: Path | None  # the text file, when given with `file:`
 
@@ -192,6 +194,12 @@ class Script:
         from dataclasses import replace
 
         return replace(self, voice=replace(self.voice, engine=engine))
+
+
+def _section_volume(value) -> float | None:
+    if value == "none":
+        return float("-inf")
+    return value["volume"] if isinstance(value, dict) else None
 
 
 def _read_text_file(path: Path) -> str:
@@ -267,7 +275,7 @@ def parse(text: str, path: Path) -> Script:
                         "must not be empty; write the section's text or remove the section")
         sections.append(Section(
             title=sec["title"] or "", text=(body or "").strip(),
-            pronounce=tuple((sec["pronounce"] or {}).items()), music=sec["music"] != "none",
+            pronounce=tuple((sec["pronounce"] or {}).items()), music_volume=_section_volume(sec["music"]),
             line=doc.line(spath), source=(base / sec["file"]) if has_file and not has_text else None,
         ))
     if problems:
