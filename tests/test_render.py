@@ -181,26 +181,30 @@ def test_stereo_48k_128k_output(tmp_path):
     assert np.abs(stereo).max() > 0.1
 
 
-def test_section_without_music_is_quieter_between_sentences(tmp_path):
-    """`music: none` on a section mutes the bed there; the bed plays under the other one."""
-    audio = tmp_path / "audio"
-    shutil.copytree(ROOT / "audio", audio)
+def pause_levels(tmp_path: Path, second_section_music: str) -> list[float]:
+    """Render two sections over a bed (the second with `second_section_music`) and return,
+    per chapter, the level of its quietest 50 ms windows: the pauses between sentences."""
+    shutil.copytree(ROOT / "audio", tmp_path / "audio")
     text = "첫 문장이다. 둘째 문장이다. 셋째 문장이다. 넷째 문장이다."
     p = tmp_path / "m.yaml"
     p.write_text("title: 시험\nvoice: {engine: espeak}\nmusic: {file: audio/ambient_pad.ogg, volume: -20, duck: 6}\n"
                  "pauses: {sentence: 1200}\nsections:\n"
-                 f"  - title: 하나\n    text: {text}\n  - title: 둘\n    music: none\n    text: {text}\n",
-                 encoding="utf-8")
+                 f"  - title: 하나\n    text: {text}\n"
+                 f"  - title: 둘\n    music: {second_section_music}\n    text: {text}\n", encoding="utf-8")
     proc = run_cli("render", str(p), env={"AUDIOESSAY_CACHE_DIR": str(tmp_path / "c")})
     assert proc.returncode == 0, proc.stderr
-    tags = id3.read_tags(tmp_path / "m.mp3")
     samples = ffmpeg.decode(str(tmp_path / "m.mp3"), 44100)[:, 0]
-    quiet = []
-    for chap in tags["chapters"]:
+    levels = []
+    for chap in id3.read_tags(tmp_path / "m.mp3")["chapters"]:
         part = samples[int(chap["start_ms"] * 44.1) + 44100: int(chap["end_ms"] * 44.1) - 44100]
         windows = part[: len(part) // 2205 * 2205].reshape(-1, 2205)  # 50 ms
-        levels = 20 * np.log10(np.sqrt(np.mean(windows ** 2, axis=1)) + 1e-9)
-        quiet.append(np.percentile(levels, 10))  # the pauses between sentences
+        levels.append(float(np.percentile(20 * np.log10(np.sqrt(np.mean(windows ** 2, axis=1)) + 1e-9), 10)))
+    return levels
+
+
+def test_section_without_music_is_silent_between_sentences(tmp_path):
+    """`music: none` on a section mutes the bed there; the bed plays under the other one."""
+    quiet = pause_levels(tmp_path, "none")
     assert quiet[1] < -60 and quiet[0] > -50  # silence vs the ducked bed
 
 
@@ -289,20 +293,5 @@ def test_sample_sidecars_match_the_audio(sample_render):
 
 def test_section_music_volume_override(tmp_path):
     """sections[].music: {volume: dB} sets the bed's level under that section only."""
-    shutil.copytree(ROOT / "audio", tmp_path / "audio")
-    text = "첫 문장이다. 둘째 문장이다. 셋째 문장이다."
-    p = tmp_path / "v.yaml"
-    p.write_text("title: 시험\nvoice: {engine: espeak}\nmusic: {file: audio/ambient_pad.ogg, volume: -20, duck: 6}\n"
-                 "pauses: {sentence: 1200}\nsections:\n"
-                 f"  - title: 하나\n    text: {text}\n  - title: 둘\n    music: {{volume: -32}}\n    text: {text}\n",
-                 encoding="utf-8")
-    proc = run_cli("render", str(p), env={"AUDIOESSAY_CACHE_DIR": str(tmp_path / "c")})
-    assert proc.returncode == 0, proc.stderr
-    chapters = id3.read_tags(tmp_path / "v.mp3")["chapters"]
-    samples = ffmpeg.decode(str(tmp_path / "v.mp3"), 44100)[:, 0]
-    quiet = []
-    for chap in chapters:
-        part = samples[int(chap["start_ms"] * 44.1) + 44100: int(chap["end_ms"] * 44.1) - 44100]
-        windows = part[: len(part) // 2205 * 2205].reshape(-1, 2205)
-        quiet.append(np.percentile(20 * np.log10(np.sqrt(np.mean(windows ** 2, axis=1)) + 1e-9), 10))
-    assert 8 < quiet[0] - quiet[1] < 16  # 12 dB lower under the second section (speech-free windows)
+    quiet = pause_levels(tmp_path, "{volume: -32}")
+    assert 8 < quiet[0] - quiet[1] < 16  # 12 dB lower under the second section

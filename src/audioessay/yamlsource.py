@@ -12,7 +12,7 @@ import yaml
 
 from audioessay.errors import Problem
 
-Path_ = tuple  # a path into the document, e.g. ("sections", 2, "text")
+NodePath = tuple  # a path into the document, e.g. ("sections", 2, "text")
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -23,10 +23,10 @@ class Located:
     """A plain Python value plus the line of every node in it."""
 
     value: object
-    lines: dict[Path_, int] = field(default_factory=dict)
-    key_lines: dict[Path_, int] = field(default_factory=dict)
+    lines: dict[NodePath, int] = field(default_factory=dict)
+    key_lines: dict[NodePath, int] = field(default_factory=dict)
 
-    def line(self, path: Path_) -> int | None:
+    def line(self, path: NodePath) -> int | None:
         """Line of `path`, else of its nearest ancestor."""
         while True:
             if path in self.lines:
@@ -67,7 +67,7 @@ def load(text: str, filename: str) -> tuple[Located | None, list[Problem]]:
     return doc, problems
 
 
-def _where(path: Path_) -> str:
+def _where(path: NodePath) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
