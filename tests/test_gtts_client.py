@@ -15,10 +15,10 @@ from audioessay.engines.gtts_client import (
     ENDPOINT_ENV,
     GttsSettings,
     RateLimiter,
-    fetch_many,
     fetch_mp3,
     probe,
 )
+from audioessay.engines.gtts import GttsEngine, GttsVoice
 from audioessay.errors import EngineError
 from fake_gtts import FakeGtts
 
@@ -217,39 +217,47 @@ def test_probe_does_not_retry(fake, settings):
     assert len(fake.requests) == 1
 
 
-# --- fetch_many ------------------------------------------------------------
+# --- the engine's bounded concurrency (engines.base.run_bounded, as render runs it) ----------
 
-def test_fetch_many_keeps_order_and_dedups(fake, settings):
+def engine(settings, **group):
+    return GttsEngine(GttsVoice(**group), client=settings)
+
+
+def voice_all(eng, texts):
+    out = {}
+    eng.synthesize_many(texts, lambda i, audio: out.__setitem__(i, audio))
+    return out
+
+
+def test_engine_keeps_order_and_voices_each_text_once(fake, settings):
     texts = [f"문장 {'가' * i}" for i in range(1, 6)]
-    order = [texts[3], texts[0], texts[3], texts[1], texts[0], texts[4], texts[2]]
-    done = []
-    out = fetch_many(order, settings, concurrency=3, on_done=done.append)
-    assert sorted(fake.requests) == sorted(texts)  # each distinct text exactly once
-    assert sum(done) == len(order)
-    for text, mp3 in zip(order, out):
-        assert abs(speech_seconds(mp3) - len(text) * 0.07) < 0.1
-    assert out[0] is out[2]
+    out = voice_all(engine(settings, concurrency=3), texts)
+    assert sorted(out) == list(range(5))
+    assert sorted(fake.requests) == sorted(texts)
+    for i, text in enumerate(texts):  # each result is the audio of its own text
+        assert abs(len(out[i]) / 1000 - len(text) * 0.07) < 0.15, (text, len(out[i]))
 
 
-def test_fetch_many_respects_concurrency(fake, settings):
+def test_engine_respects_concurrency(fake, settings):
     fake.latency = 0.15
     texts = [f"문장 번호 {i}" for i in range(10)]
-    fetch_many(texts, settings, concurrency=3)
+    voice_all(engine(settings, concurrency=3), texts)
     assert 1 < fake.max_in_flight <= 3
     assert len(fake.requests) == 10
 
 
-def test_fetch_many_retries_inside_workers(fake, settings):
+def test_engine_retries_inside_workers(fake, settings):
     fake.status(429, times=2)
-    out = fetch_many([SHORT, LONG], settings, concurrency=2)
-    assert len(out) == 2 and all(out)
+    out = voice_all(engine(settings, concurrency=2), [SHORT, LONG])
+    assert len(out) == 2 and all(len(a) > 0 for a in out.values())
     assert len(fake.requests) == 4
+    assert fake.pending_faults == 0
 
 
 def test_rate_limiter_spaces_request_starts(fake, settings):
     texts = [f"문장 번호 {i}" for i in range(6)]
     t0 = time.monotonic()
-    fetch_many(texts, settings, concurrency=6, per_second=10)
+    voice_all(engine(settings, concurrency=6, rate_limit=10), texts)
     at = sorted(r.at for r in fake.received)
     # Slot i opens at t0 + i/10 s at the earliest; arrivals may be late (load) but never early.
     assert all(a >= t0 + i * 0.1 - 0.005 for i, a in enumerate(at)), np.diff(at)
@@ -285,31 +293,30 @@ def test_rate_limiter_unit():
     assert slept == []
 
 
-def test_fetch_many_failure_names_text_and_cancels(fake, settings):
+def test_engine_failure_names_text_and_cancels(fake, settings):
     fake.status(403)
     texts = [f"{i}번째 문장입니다" for i in range(20)]
-    with pytest.raises(EngineError, match=r"speaking '0번째 문장입니다'.*HTTP 403"):
-        fetch_many(texts, settings, concurrency=1)
+    with pytest.raises(EngineError, match=r"HTTP 403") as info:
+        voice_all(engine(settings, concurrency=2), texts)
+    assert info.value.text in texts  # the error carries the text that failed
     time.sleep(0.2)
-    assert len(fake.requests) < 5  # the queued texts were cancelled
+    assert len(fake.requests) < 6  # the queued texts were cancelled
 
 
-def test_fetch_many_failure_does_not_wait_for_long_backoff(fake):
+def test_engine_failure_does_not_wait_for_long_backoff(fake):
     fake.status(403).status(503, retry_after=10, times=5)
     s = GttsSettings(endpoint=fake.url, read_timeout=1, max_backoff=10)
+    t0 = time.monotonic()
     with pytest.raises(EngineError, match="HTTP 403"):  # the first failure, not the 503 retries
-        fetch_many(["하나", "둘"], s, concurrency=2)
+        voice_all(engine(s, concurrency=2), ["하나", "둘"])
+    assert time.monotonic() - t0 < 5  # not held up by the 10 s Retry-After of the other request
+    time.sleep(0.3)
     assert fake.pending_faults >= 4  # the 503 text was not retried after the failure
 
 
-def test_fetch_many_rejects_bad_text_before_any_request(fake, settings):
-    with pytest.raises(ValueError):
-        fetch_many([SHORT, "가" * 101], settings)
+def test_engine_with_no_texts_sends_nothing(fake, settings):
+    assert voice_all(engine(settings, concurrency=4), []) == {}
     assert fake.requests == []
-
-
-def test_fetch_many_empty(settings):
-    assert fetch_many([], settings) == []
 
 
 def test_gtts_error_without_response_maps_to_connect():

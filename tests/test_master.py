@@ -11,6 +11,7 @@ import pytest
 from scipy.io import wavfile
 
 from audioessay import ffmpeg
+from audioessay.groups import Mastering
 from audioessay.master import Loudness, master, measure
 
 RATE = 44100
@@ -59,7 +60,7 @@ def speechy_noise(seconds: float, level: float, seed: int = 0) -> np.ndarray:
     ],
 )
 def test_master_reaches_target_and_ceiling(signal, tmp_path):
-    out, before, after = master(signal(), RATE, target_lufs=-16.0, ceiling_dbtp=-1.0)
+    out, before, after = master(signal(), RATE, Mastering(loudness=-16.0, true_peak=-1.0))
     assert out.dtype == np.float32
     assert abs(after.integrated_lufs - -16.0) <= 0.5
     assert after.true_peak_dbtp <= -1.0
@@ -78,28 +79,28 @@ def test_clicks_are_limited_below_ceiling(tmp_path):
     # Full-scale two-sample clicks: the waveform between them overshoots 0 dBFS.
     for start in range(100, len(x) - 2, RATE // 3):
         x[start : start + 2] = 1.0 if (start // (RATE // 3)) % 2 else -1.0
-    out, before, after = master(x, RATE)
+    out, before, after = master(x, RATE, Mastering())
     assert before.true_peak_dbtp > 0.0  # the input really overshoots between samples
     assert after.true_peak_dbtp <= -1.0
     assert ebur128(out, RATE, tmp_path)[1] <= -1.0
 
 
 def test_other_targets():
-    out, _, after = master(speechy_noise(20, 0.05), RATE, target_lufs=-19.0, ceiling_dbtp=-2.0)
+    out, _, after = master(speechy_noise(20, 0.05), RATE, Mastering(loudness=-19.0, true_peak=-2.0))
     assert abs(after.integrated_lufs - -19.0) <= 0.5
     assert measure(out, RATE).true_peak_dbtp <= -2.0
 
 
 def test_silence_is_returned_unchanged():
     x = np.zeros((RATE * 5, 2), dtype=np.float32)
-    out, before, after = master(x, RATE)
+    out, before, after = master(x, RATE, Mastering())
     assert np.array_equal(out, x)
     assert before == after == Loudness(-math.inf, -math.inf)
 
 
 def test_too_short_to_gate_is_not_a_crash():
     x = tone(440, 0.2, 0.5)
-    out, before, _ = master(x, RATE)
+    out, before, _ = master(x, RATE, Mastering())
     assert before.integrated_lufs == -math.inf
     assert np.array_equal(out, x)
 
@@ -134,5 +135,5 @@ def test_true_peak_sees_between_samples():
 
 def test_ten_minutes_master_to_target():
     x = speechy_noise(600, 0.03, seed=11)
-    _, _, after = master(x, RATE)
+    _, _, after = master(x, RATE, Mastering())
     assert abs(after.integrated_lufs - -16.0) <= 0.5

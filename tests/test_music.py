@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from audioessay import ffmpeg, music
-from audioessay.errors import InputError
+from audioessay.groups import Layout, Music
+from audioessay.music import BedError
 
 RATE = 44100
 AUDIO = Path(__file__).resolve().parent.parent / "audio"
@@ -56,20 +57,20 @@ def test_load_bed_decodes_any_format(tmp_path):
 
 
 def test_missing_file_is_input_error(tmp_path):
-    with pytest.raises(InputError, match="music file not found: .*check the path"):
+    with pytest.raises(BedError, match="music file not found: .*check the path"):
         music.load_bed(tmp_path / "nope.mp3", RATE)
 
 
 def test_undecodable_file_is_input_error(tmp_path):
     path = tmp_path / "bed.mp3"
     path.write_bytes(b"this is not audio at all" * 100)
-    with pytest.raises(InputError, match="could not be decoded"):
+    with pytest.raises(BedError, match="could not be decoded"):
         music.load_bed(path, RATE)
 
 
 def test_silent_file_is_input_error(tmp_path):
     path = write(tmp_path, "quiet.wav", np.full((RATE, 2), 10 ** (-70 / 20), dtype=np.float32))
-    with pytest.raises(InputError, match="music file is silent"):
+    with pytest.raises(BedError, match="music file is silent"):
         music.load_bed(path, RATE)
 
 
@@ -77,7 +78,7 @@ def test_silent_file_is_input_error(tmp_path):
 
 
 def test_fade_in_starts_from_silence_and_rises():
-    track = music.bed_track(np.full((RATE * 4, 2), 0.5, np.float32), RATE * 10, RATE, fade_in_ms=2000, volume_db=0)
+    track = music.bed_track(np.full((RATE * 4, 2), 0.5, np.float32), RATE * 10, RATE, Music(fade_in=2000, volume=0))
     assert np.all(track[0] == 0.0)
     head = track[: 2 * RATE, 0]
     assert np.all(np.diff(head) >= 0)  # constant bed: the fade alone shapes it
@@ -86,22 +87,22 @@ def test_fade_in_starts_from_silence_and_rises():
 
 
 def test_fade_out_ends_in_silence():
-    track = music.bed_track(noise_bed(), RATE * 8, RATE, fade_out_ms=3000)
+    track = music.bed_track(noise_bed(), RATE * 8, RATE, Music(fade_out=3000))
     assert np.all(track[-1] == 0.0)
     assert rms_db(track[-RATE // 10 :]) < rms_db(track[RATE * 3 : RATE * 4]) - 20
 
 
 def test_volume_db_sets_level():
     bed = noise_bed()
-    loud = music.bed_track(bed, RATE * 4, RATE, volume_db=0, fade_in_ms=0, fade_out_ms=0)
-    quiet = music.bed_track(bed, RATE * 4, RATE, volume_db=-18, fade_in_ms=0, fade_out_ms=0)
+    loud = music.bed_track(bed, RATE * 4, RATE, Music(volume=0, fade_in=0, fade_out=0))
+    quiet = music.bed_track(bed, RATE * 4, RATE, Music(volume=-18, fade_in=0, fade_out=0))
     assert rms_db(loud) - rms_db(quiet) == pytest.approx(18, abs=0.01)
 
 
 @pytest.mark.parametrize("bed_fn", [noise_bed, ramp_bed], ids=["noise", "sawtooth"])
 def test_loop_seam_has_no_step(bed_fn):
     bed = bed_fn()
-    track = music.bed_track(bed, len(bed) * 3, RATE, crossfade_ms=1500, fade_in_ms=0, fade_out_ms=0, volume_db=0)
+    track = music.bed_track(bed, len(bed) * 3, RATE, Music(crossfade=1500, fade_in=0, fade_out=0, volume=0))
     within_bed = max(max_step(bed), 1e-4)
     assert max_step(track) <= 1.5 * within_bed
     # The crossfade is equal-power: no dip in level across the seam (noise only).
@@ -114,19 +115,19 @@ def test_loop_seam_has_no_step(bed_fn):
 def test_loop_without_crossfade_would_step():
     # Guard for the test above: the sawtooth really does jump when not crossfaded.
     bed = ramp_bed()
-    track = music.bed_track(bed, len(bed) * 2, RATE, crossfade_ms=0, fade_in_ms=0, fade_out_ms=0, volume_db=0)
+    track = music.bed_track(bed, len(bed) * 2, RATE, Music(crossfade=0, fade_in=0, fade_out=0, volume=0))
     assert max_step(track) > 100 * max_step(bed)
 
 
 def test_offset_starts_inside_the_bed():
     bed = ramp_bed()
-    track = music.bed_track(bed, RATE, RATE, offset_ms=1000, fade_in_ms=0, fade_out_ms=0, volume_db=0)
+    track = music.bed_track(bed, RATE, RATE, Music(offset=1000, fade_in=0, fade_out=0, volume=0))
     assert np.allclose(track[:100], bed[RATE : RATE + 100])
 
 
 def test_no_loop_plays_once_then_silence():
     bed = noise_bed(2.0)
-    track = music.bed_track(bed, RATE * 5, RATE, loop=False, fade_in_ms=0, fade_out_ms=500, volume_db=0)
+    track = music.bed_track(bed, RATE * 5, RATE, Music(loop=False, fade_in=0, fade_out=500, volume=0))
     assert np.all(track[2 * RATE :] == 0)
     assert track[2 * RATE - 1, 0] == 0.0  # faded out where the bed ends, not cut
     assert rms_db(track[RATE // 2 : RATE]) > -30
@@ -141,7 +142,7 @@ def gain_db_at(gain: np.ndarray, ms: float) -> float:
 
 def test_duck_gain_levels():
     spans = [(2000, 5000), (5800, 8000), (12000, 15000)]  # 800 ms gap, then a 4 s gap
-    gain = music.duck_gain(spans, RATE * 20, RATE, duck_db=-12, attack_ms=250, release_ms=600, min_gap_ms=1500)
+    gain = music.duck_gain(spans, RATE * 20, RATE, Music(duck=12, attack=250, release=600, rise_after=1500))
     assert gain.shape == (RATE * 20,)
     assert gain_db_at(gain, 500) == pytest.approx(0, abs=1e-4)  # before speech
     assert gain_db_at(gain, 3000) == pytest.approx(-12, abs=1e-3)  # under speech
@@ -156,7 +157,7 @@ def test_duck_gain_levels():
 
 
 def test_duck_gain_without_speech_is_unity():
-    assert np.all(music.duck_gain([], RATE, RATE) == 1.0)
+    assert np.all(music.duck_gain([], RATE, RATE, Music()) == 1.0)
 
 
 def test_music_is_quieter_under_speech_than_in_gaps():
@@ -166,8 +167,8 @@ def test_music_is_quieter_under_speech_than_in_gaps():
     speech = np.zeros((n, 1), np.float32)
     for a, b in spans:
         speech[a * RATE // 1000 : b * RATE // 1000, 0] = 0.1 * rng.standard_normal(b * RATE // 1000 - a * RATE // 1000)
-    bed = music.bed_track(noise_bed(6.0), n, RATE)
-    gain = music.duck_gain(spans, n, RATE, duck_db=-12)
+    bed = music.bed_track(noise_bed(6.0), n, RATE, Music())
+    gain = music.duck_gain(spans, n, RATE, Music(duck=12))
     mixed = music.mix(speech, bed, gain)
     assert mixed.shape == (n, 2)
     music_only = mixed - speech  # broadcast: what the music contributed
@@ -195,7 +196,7 @@ def test_with_intro_outro_shifts_and_ducks():
     speech = np.zeros((speech_len, 1), np.float32)
     speech[RATE : 9 * RATE, 0] = 0.1
     mixed, shift_ms = music.with_intro_outro(
-        speech, [(1000, 9000)], noise_bed(6.0), RATE, intro_ms=4000, outro_ms=5000
+        speech, [(1000, 9000)], noise_bed(6.0), RATE, Music(), Layout(intro=4000, outro=5000)
     )
     assert shift_ms == 4000
     assert len(mixed) == speech_len + 9 * RATE
@@ -232,7 +233,7 @@ def test_bundled_bed_is_usable(path):
     seam = local[2204]
     assert seam <= 2 * np.delete(local, 2204).max()
     steps = np.abs(np.diff(bed, axis=0)).max(axis=1)
-    track = music.bed_track(bed, len(bed) * 2 + RATE, RATE, crossfade_ms=0, fade_in_ms=0, fade_out_ms=0, volume_db=0)
+    track = music.bed_track(bed, len(bed) * 2 + RATE, RATE, Music(crossfade=0, fade_in=0, fade_out=0, volume=0))
     assert max_step(track) <= steps.max() * 1.01
 
 

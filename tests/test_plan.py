@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from audioessay import script
-from audioessay.plan import make_plan, plan_digest
+from audioessay.plan import episode_digest, make_plan
+
+
+def plan_digest(s, engine):
+    return episode_digest(s, make_plan(s), engine)
 
 
 def load(tmp_path: Path, text: str):
@@ -78,9 +82,9 @@ def test_long_sentence_is_cut_into_pieces_with_clause_pauses(tmp_path):
 def test_digest_changes_with_what_affects_audio(tmp_path):
     s = load(tmp_path, BASE)
     engine = {"name": "espeak", "version": "1", "wpm": 175}
-    d = plan_digest(make_plan(s), engine)
-    assert d == plan_digest(make_plan(load(tmp_path, BASE)), engine)
-    assert d != plan_digest(make_plan(s), {**engine, "wpm": 200})
-    assert d != plan_digest(make_plan(load(tmp_path, BASE.replace("첫 문장", "첫째 문장"))), engine)
-    assert d != plan_digest(make_plan(load(tmp_path, BASE.replace("sentence: 300", "sentence: 350"))), engine)
-    assert d != plan_digest(make_plan(load(tmp_path, BASE + "audio: {bitrate: 128}\n")), engine)
+    d = plan_digest(s, engine)
+    assert d == plan_digest(load(tmp_path, BASE), engine)
+    assert d != plan_digest(s, {**engine, "wpm": 200})
+    assert d != plan_digest(load(tmp_path, BASE.replace("첫 문장", "첫째 문장")), engine)
+    assert d != plan_digest(load(tmp_path, BASE.replace("sentence: 300", "sentence: 350")), engine)
+    assert d != plan_digest(load(tmp_path, BASE + "audio: {bitrate: 128}\n"), engine)

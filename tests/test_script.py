@@ -41,13 +41,13 @@ def test_sample_loads_three_sections():
         "관계의 회복과 인간다움에 대한 사색",
     ]
     assert s.output == SAMPLE.with_suffix(".mp3")
-    assert s.voice.engine == "auto" and s.sample_rate == 44100 and s.channels == 1 and s.bitrate == 96
+    assert s.voice.engine == "auto" and s.audio.sample_rate == 44100 and s.audio.channels == 1 and s.audio.bitrate == 96
 
 
 def test_defaults(tmp_path):
     s = script.load(write(tmp_path, GOOD))
     assert s.pauses.sentence == 400 and s.pauses.section == 1800
-    assert s.show == "제목" and s.language == "ko" and s.normalize is True
+    assert s.tags.show == "제목" and s.tags.language == "ko" and s.reading.normalize is True
     assert s.output == tmp_path / "s.mp3"
 
 
@@ -99,7 +99,7 @@ def test_missing_file_and_directory(tmp_path):
 
 
 def test_unreadable_file(tmp_path):
-    """A socket node exists but cannot be opened, even by root (chmod would not stop root)."""
+    """A socket node is not a text file (refused up front: a FIFO or device could hang or never end)."""
     import socket
 
     sock = socket.socket(socket.AF_UNIX)
@@ -108,7 +108,7 @@ def test_unreadable_file(tmp_path):
         msgs = problems(tmp_path, "title: t\nsections:\n  - title: a\n    file: part.txt\n")
     finally:
         sock.close()
-    assert len(msgs) == 1 and ":4: sections[0].file: cannot read" in msgs[0] and "permissions" in msgs[0]
+    assert len(msgs) == 1 and ":4: sections[0].file:" in msgs[0] and "is not a regular file" in msgs[0]
 
 
 def test_not_utf8_file(tmp_path):

@@ -48,12 +48,23 @@ class InputError(AudioessayError):
 
 
 class EngineError(AudioessayError):
-    """A TTS engine or the network failed. Exit code 3."""
+    """A TTS engine or the network failed. Exit code 3. `text` is the spoken text that
+    failed, when known, so the caller can name the sentence."""
 
     exit_code = 3
+
+    def __init__(self, message: str, *, text: str | None = None):
+        super().__init__(message)
+        self.text = text
 
 
 class ToolError(AudioessayError):
     """An external tool (ffmpeg) is missing or failed. Exit code 4."""
 
     exit_code = 4
+
+
+class OutputError(AudioessayError):
+    """The output cannot be written (disk full, permissions, a tag write failed). Exit code 5."""
+
+    exit_code = 5

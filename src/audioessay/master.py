@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from audioessay.audio import as_frames
+from audioessay.groups import Mastering
 import pyloudnorm
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly
@@ -55,20 +56,15 @@ def measure(samples: np.ndarray, rate: int) -> Loudness:
     return Loudness(_integrated(x, rate), _true_peak_db(x))
 
 
-def master(
-    samples: np.ndarray,
-    rate: int,
-    *,
-    target_lufs: float = -16.0,
-    ceiling_dbtp: float = -1.0,
-) -> tuple[np.ndarray, Loudness, Loudness]:
-    """Gain `samples` to `target_lufs`, limit true peaks to `ceiling_dbtp`.
+def master(samples: np.ndarray, rate: int, settings: Mastering) -> tuple[np.ndarray, Loudness, Loudness]:
+    """Gain `samples` to `settings.loudness` LUFS, limit true peaks to `settings.true_peak` dBTP.
 
     Returns (mastered float32 (frames, channels), before, after). The limiter
     aims MP3_MARGIN_DB under the ceiling so the encoded MP3 still measures
     under it. Silent (or too short to measure) input is returned unchanged,
     with before == after.
     """
+    target_lufs, ceiling_dbtp = settings.loudness, settings.true_peak
     x = as_frames(samples)
     before = measure(x, rate)
     if not math.isfinite(before.integrated_lufs):

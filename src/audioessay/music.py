@@ -4,10 +4,12 @@ All audio is float32 shaped (frames, channels) at the output rate. Speech
 positions come only from the Timeline's spans (start_ms, end_ms); nothing here
 listens to the audio to find speech.
 
+Every function takes the script's `Music` group (groups.py): no defaults of its own.
+
 Typical assembly::
 
     bed = music.load_bed(path, rate, channels=2)
-    mixed, offset_ms = music.with_intro_outro(speech, spans, bed, rate, intro_ms=4000, outro_ms=5000)
+    mixed, offset_ms = music.with_intro_outro(speech, spans, bed, rate, settings, layout)
     # shift every timeline position by offset_ms
 """
 
@@ -20,7 +22,13 @@ import numpy as np
 
 from audioessay import ffmpeg
 from audioessay.audio import as_frames
-from audioessay.errors import InputError, ToolError
+from audioessay.errors import ToolError
+from audioessay.groups import Layout, Music
+
+
+class BedError(ValueError):
+    """The music file cannot serve as a bed; the message says why, in audio terms.
+    (The caller adds where in the script the file was named.)"""
 
 SILENCE_DBFS = -60.0  # a bed whose peak is under this is treated as silent
 
@@ -28,47 +36,38 @@ SILENCE_DBFS = -60.0  # a bed whose peak is under this is treated as silent
 def load_bed(path: str | Path, rate: int, channels: int = 2) -> np.ndarray:
     """Decode any ffmpeg-readable file to float32 (frames, channels) at `rate`.
 
-    Raises InputError if the file is missing, cannot be decoded, or is silent.
+    Raises BedError if the file is missing, cannot be decoded, or is silent.
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"music file not found: {path}; check the path (relative to the script)")
+        raise BedError(f"music file not found: {path}; check the path (relative to the script)")
     try:
         bed = ffmpeg.decode(str(path), rate, channels)
     except ToolError as exc:
-        raise InputError(
+        raise BedError(
             f"music file could not be decoded: {path} ({exc}); use an audio file such as MP3, OGG, WAV or FLAC"
         ) from exc
     if len(bed) == 0:
-        raise InputError(f"music file has no audio: {path}; use an audio file such as MP3, OGG, WAV or FLAC")
+        raise BedError(f"music file has no audio: {path}; use an audio file such as MP3, OGG, WAV or FLAC")
     peak = float(np.abs(bed).max())
     if peak < 10.0 ** (SILENCE_DBFS / 20.0):
-        raise InputError(f"music file is silent: {path} (peak below {SILENCE_DBFS:.0f} dBFS); "
+        raise BedError(f"music file is silent: {path} (peak below {SILENCE_DBFS:.0f} dBFS); "
                          "use a file with audible music, or set music: none")
     return bed
 
 
-def bed_track(
-    bed: np.ndarray,
-    n_frames: int,
-    rate: int,
-    *,
-    loop: bool = True,
-    crossfade_ms: float = 1500,
-    offset_ms: float = 0,
-    fade_in_ms: float = 2000,
-    fade_out_ms: float = 3000,
-    volume_db: float = -18.0,
-) -> np.ndarray:
+def bed_track(bed: np.ndarray, n_frames: int, rate: int, m: Music) -> np.ndarray:
     """Lay `bed` over `n_frames`: float32 (n_frames, bed channels).
 
-    Playback starts `offset_ms` into the bed. With `loop`, the bed repeats to
-    cover the whole length, each seam crossfaded over `crossfade_ms` with
+    Playback starts `m.offset` ms into the bed. With `m.loop`, the bed repeats to
+    cover the whole length, each seam crossfaded over `m.crossfade` ms with
     equal-power curves; without it the bed plays once and silence follows.
     The music fades in from exact silence and fades out to silence at its end
-    (the track's end, or the bed's end if it stops sooner); `volume_db` is
+    (the track's end, or the bed's end if it stops sooner); `m.volume` dB is
     applied throughout.
     """
+    loop, crossfade_ms, offset_ms = m.loop, m.crossfade, m.offset
+    fade_in_ms, fade_out_ms, volume_db = m.fade_in, m.fade_out, m.volume
     bed = as_frames(bed)
     length, channels = bed.shape
     if length == 0:
@@ -94,7 +93,7 @@ def bed_track(
         music_end = n_frames
     else:
         if offset >= length:
-            raise InputError(
+            raise BedError(
                 f"music offset {offset_ms} ms is past the end of the music ({length * 1000 // rate} ms); "
                 "use a smaller offset or enable looping"
             )
@@ -106,27 +105,18 @@ def bed_track(
     return out
 
 
-def duck_gain(
-    speech_spans_ms: list[tuple[int, int]],
-    n_frames: int,
-    rate: int,
-    *,
-    duck_db: float = -12.0,
-    attack_ms: float = 250,
-    release_ms: float = 600,
-    min_gap_ms: float = 1500,
-) -> np.ndarray:
+def duck_gain(speech_spans_ms: list[tuple[int, int]], n_frames: int, rate: int, m: Music) -> np.ndarray:
     """Linear gain envelope (n_frames,) for the music: 1.0 without speech,
-    10**(duck_db/20) under speech.
+    m.duck dB lower under speech.
 
-    Spans closer than `min_gap_ms` are joined, so the music stays down between
+    Spans closer than `m.rise_after` ms are joined, so the music stays down between
     sentences instead of pumping. Each ducked stretch ramps down over
-    `attack_ms` ending where speech starts and back up over `release_ms` after
+    `m.attack` ms ending where speech starts and back up over `m.release` ms after
     it ends, along raised-cosine curves in dB.
     """
-    attack, release = _frames(attack_ms, rate), _frames(release_ms, rate)
-    depth = _duck_depth(_merged(speech_spans_ms, rate, _frames(min_gap_ms, rate)), n_frames, attack, release)
-    return _depth_to_gain(depth, duck_db)
+    attack, release = _frames(m.attack, rate), _frames(m.release, rate)
+    depth = _duck_depth(_merged(speech_spans_ms, rate, _frames(m.rise_after, rate)), n_frames, attack, release)
+    return _depth_to_gain(depth, m.duck)
 
 
 def mix(speech: np.ndarray, music: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
@@ -147,56 +137,33 @@ def mix(speech: np.ndarray, music: np.ndarray, gain: np.ndarray | None = None) -
     return (s + m).astype(np.float32, copy=False)
 
 
-def with_intro_outro(
-    speech: np.ndarray,
-    speech_spans_ms: list[tuple[int, int]],
-    bed: np.ndarray,
-    rate: int,
-    *,
-    intro_ms: int = 4000,
-    outro_ms: int = 5000,
-    transition_ms: float = 1500,
-    loop: bool = True,
-    crossfade_ms: float = 1500,
-    offset_ms: float = 0,
-    fade_in_ms: float = 2000,
-    fade_out_ms: float = 3000,
-    volume_db: float = -18.0,
-    duck_db: float = -12.0,
-    attack_ms: float = 250,
-    release_ms: float = 600,
-    min_gap_ms: float = 1500,
-) -> tuple[np.ndarray, int]:
+def with_intro_outro(speech: np.ndarray, speech_spans_ms: list[tuple[int, int]], bed: np.ndarray,
+                     rate: int, m: Music, layout: Layout) -> tuple[np.ndarray, int]:
     """Music-only intro, narration over the ducked bed, music-only outro.
 
     `speech` (frames, channels) is the narration; `speech_spans_ms` its spans
     on the narration's own clock. Returns (mixed, shift_ms): the mixed audio is
-    intro_ms + len(speech) + outro_ms long and every narration position moves
-    later by shift_ms (== intro_ms), so callers shift their Timeline by it.
+    intro + len(speech) + outro long and every narration position moves
+    later by shift_ms (== layout.intro), so callers shift their Timeline by it.
 
-    The music plays at `volume_db` in the intro and outro, dips by `duck_db`
-    under speech (ramping over `transition_ms` into the first sentence and out
-    of the last one, `attack_ms`/`release_ms` elsewhere), fades in at the start
-    and out at the very end. The other keywords are those of bed_track and
-    duck_gain.
+    The music plays at `m.volume` in the intro and outro, dips by `m.duck` dB
+    under speech (ramping over `m.transition` ms into the first sentence and out
+    of the last one, `m.attack`/`m.release` elsewhere), fades in at the start
+    and out at the very end.
     """
-    if intro_ms < 0 or outro_ms < 0:
-        raise InputError(f"intro and outro must be 0 ms or longer (got {intro_ms} ms and {outro_ms} ms)")
+    intro_ms, outro_ms = layout.intro, layout.outro
     s = as_frames(speech)
     intro, outro = _frames(intro_ms, rate), _frames(outro_ms, rate)
     n = intro + len(s) + outro
     padded = np.zeros((n, s.shape[1]), dtype=np.float32)
     padded[intro : intro + len(s)] = s
 
-    music = bed_track(
-        bed, n, rate, loop=loop, crossfade_ms=crossfade_ms, offset_ms=offset_ms,
-        fade_in_ms=fade_in_ms, fade_out_ms=fade_out_ms, volume_db=volume_db,
-    )  # fmt: skip
-    spans = _merged([(a + intro_ms, b + intro_ms) for a, b in speech_spans_ms], rate, _frames(min_gap_ms, rate))
-    attack, release = _frames(attack_ms, rate), _frames(release_ms, rate)
-    depth = _duck_depth(spans, n, attack, release, first_attack=_frames(transition_ms, rate),
-                        last_release=_frames(transition_ms, rate))  # fmt: skip
-    return mix(padded, music, _depth_to_gain(depth, duck_db)), int(intro_ms)
+    music = bed_track(bed, n, rate, m)
+    spans = _merged([(a + intro_ms, b + intro_ms) for a, b in speech_spans_ms], rate, _frames(m.rise_after, rate))
+    attack, release = _frames(m.attack, rate), _frames(m.release, rate)
+    depth = _duck_depth(spans, n, attack, release, first_attack=_frames(m.transition, rate),
+                        last_release=_frames(m.transition, rate))  # fmt: skip
+    return mix(padded, music, _depth_to_gain(depth, m.duck)), int(intro_ms)
 
 
 # --- internals ---------------------------------------------------------------
@@ -275,9 +242,9 @@ def _ramp_max(depth: np.ndarray, start: int, stop: int, *, rising: bool) -> None
         np.maximum(depth[lo:hi], ramp[lo - start : hi - start], out=depth[lo:hi])
 
 
-def _depth_to_gain(depth: np.ndarray, duck_db: float) -> np.ndarray:
+def _depth_to_gain(depth: np.ndarray, duck: float) -> np.ndarray:
     # Linear in dB, so the ramp sounds even rather than sagging at the end.
-    return np.power(np.float32(10.0), depth * np.float32(duck_db / 20.0)).astype(np.float32)
+    return np.power(np.float32(10.0), depth * np.float32(-duck / 20.0)).astype(np.float32)
 
 
 

@@ -36,6 +36,23 @@ class Context:
         self.problems.append(Problem(self.filename, line or self.doc.line(path), where(path), message))
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+
+
+def bad_character(text: str) -> str | None:
+    """Why `text` cannot be spoken or written to a tag, or None: lone surrogates and
+    control characters (other than tab and newline) are refused, with their position."""
+    for i, ch in enumerate(text):
+        code = ord(ch)
+        if 0xD800 <= code <= 0xDFFF:
+            return f"has a broken character (lone surrogate U+{code:04X}) at character {i + 1}; remove it"
+        if (code < 0x20 and ch not in "\t\n\r") or 0x7F <= code < 0xA0:
+            return f"has a control character U+{code:04X} at character {i + 1}; remove it"
+    return None
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -69,6 +86,9 @@ class Text(Option):
             raise Invalid(f"must be text, not {_type_name(value)}")
         if self.non_empty and not value.strip():
             raise Invalid("must not be empty")
+        bad = bad_character(value)
+        if bad:
+            raise Invalid(bad)
         return value.strip()
 
 
@@ -77,12 +97,13 @@ class Choice(Option):
         super().__init__(default, doc)
         self.choices = choices
 
-    def check(self, value: Any) -> str:
-        if value not in self.choices:
-            hint = difflib.get_close_matches(str(value), [str(c) for c in self.choices], n=1)
-            did = f" (did you mean {hint[0]!r}?)" if hint else ""
-            raise Invalid(f"{value!r} is not one of {', '.join(map(str, self.choices))}{did}")
-        return value
+    def check(self, value: Any) -> Any:
+        for choice in self.choices:  # the declared value itself: 44100.0 is taken as 44100
+            if not isinstance(value, bool) and isinstance(value, type(choice) | float) and value == choice:
+                return choice
+        hint = difflib.get_close_matches(str(value)[:100], [str(c) for c in self.choices], n=1)
+        did = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise Invalid(f"{_short(value)} is not one of {', '.join(map(str, self.choices))}{did}")
 
 
 class Number(Option):
@@ -96,7 +117,11 @@ class Number(Option):
     def check(self, value: Any) -> float | int:
         kind = "a whole number" if self.integer else "a number"
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            raise Invalid(f"must be {kind}{self._range()}, not {_short(value)}")
+        if isinstance(value, float) and math.isinf(value):
             raise Invalid(f"must be {kind}{self._range()}, not {value!r}")
+        if isinstance(value, int) and abs(value) > 10**15:
+            raise Invalid(f"{_short(value)} is out of range{self._range() or ' (too large)'}")
         if self.integer and value != int(value):
             raise Invalid(f"must be {kind}{self._range()}, not {value!r}")
         lo, hi = self.minimum, self.maximum

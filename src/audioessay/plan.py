@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from audioessay.script import Script
+from audioessay.groups import Pauses, Reading
+from audioessay.settings import Group, digest_material
 from audioessay.text import split
 from audioessay.text.normalize import apply_pronounce, normalize
+
+if TYPE_CHECKING:
+    from audioessay.script import Script, Section
+
+DIGEST_FORMAT = 2  # bump when the meaning of the digest material changes
 
 
 @dataclass(frozen=True)
@@ -22,8 +31,8 @@ class Utterance:
 
 @dataclass(frozen=True)
 class Plan:
-    script: Script
     utterances: tuple[Utterance, ...]
+    section_titles: tuple[str, ...]
     unused_pronounce: tuple[str, ...]  # lexicon entries that never matched
 
     @property
@@ -31,24 +40,23 @@ class Plan:
         return sum(u.kind == "sentence" for u in self.utterances)
 
 
-def spoken_form(text: str, script: Script, lexicon: dict[str, str], used: set[str]) -> str:
+def spoken_form(text: str, reading: Reading, lexicon: dict[str, str], used: set[str]) -> str:
     """Written -> spoken: the user's lexicon first, then (unless `normalize: false`) the
     built-in rules. Lexicon entries that matched are added to `used`."""
     out, hits = apply_pronounce(text, lexicon)
     used.update(hits)
-    return normalize(out) if script.normalize else out
+    return normalize(out) if reading.normalize else out
 
 
-def make_plan(script: Script) -> Plan:
-    pauses = script.pauses
+def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading) -> Plan:
     utterances: list[Utterance] = []
     used: set[str] = set()
-    all_keys: set[str] = {k for k, _ in script.pronounce}
-    for index, section in enumerate(script.sections):
-        lexicon = dict(script.pronounce) | dict(section.pronounce)
+    all_keys: set[str] = set(reading.pronounce)
+    for index, section in enumerate(sections):
+        lexicon = dict(reading.pronounce) | dict(section.pronounce)
         all_keys |= {k for k, _ in section.pronounce}
         utterances.append(Utterance("title", index, section.title,
-                                    spoken_form(section.title, script, lexicon, used), pauses.title))
+                                    spoken_form(section.title, reading, lexicon, used), pauses.title))
         paras = split.paragraphs(section.text)
         for p_index, paragraph in enumerate(paras):
             sents = split.sentences(paragraph)
@@ -64,38 +72,35 @@ def make_plan(script: Script) -> Plan:
                     else:
                         pause = pauses.section
                     utterances.append(Utterance("sentence", index, part,
-                                                spoken_form(part, script, lexicon, used), pause))
+                                                spoken_form(part, reading, lexicon, used), pause))
     if utterances:  # no long dead air at the very end; the outro (if any) follows
         last = utterances[-1]
-        utterances[-1] = Utterance(last.kind, last.section, last.text, last.spoken, min(last.pause_ms, 1000))
-    return Plan(script, tuple(utterances), tuple(sorted(all_keys - used)))
+        utterances[-1] = dataclasses.replace(last, pause_ms=min(last.pause_ms, 1000))
+    return Plan(tuple(utterances), tuple(s.title for s in sections), tuple(sorted(all_keys - used)))
 
 
-def plan_digest(plan: Plan, engine_id: dict[str, object]) -> str:
-    """A hash of everything that affects the audio: used to tell an up-to-date output."""
-    s = plan.script
+def make_plan(script: Script) -> Plan:
+    return plan_sections(script.sections, script.pauses, script.reading)
+
+
+def episode_digest(script: Script, plan: Plan, engine: dict[str, object]) -> str:
+    """A hash of everything that affects the audio or the tags: tells an up-to-date output.
+
+    Every settings group of the script goes in whole (each field that `affects` the
+    output, files by content), so a new key cannot be forgotten here.
+    """
+    groups = {}
+    for f in dataclasses.fields(script):
+        value = getattr(script, f.name)
+        if isinstance(value, Group) or f.name == "music":
+            groups[f.name] = digest_material(value)
     material = {
-        "engine": engine_id,
+        "format": DIGEST_FORMAT,
+        "engine": engine,
+        "engine_settings": digest_material(script.engine_settings.get(str(engine.get("name")))),
+        "groups": groups,
+        "sections": [digest_material(s.music) for s in script.sections],
         "utterances": [(u.kind, u.section, u.spoken, u.pause_ms) for u in plan.utterances],
-        "sections": [(sec.title, str(sec.music_volume)) for sec in s.sections],
-        "tags": [s.title, s.author, s.show, s.description, s.episode, s.date],
-        "music": None if s.music is None else [
-            *map(str, (s.music.volume, s.music.duck, s.music.fade_in, s.music.fade_out, s.music.offset,
-                       s.music.loop, s.music.crossfade, s.music.attack, s.music.release, s.music.rise_after)),
-            _file_hash(s.music.file)],
-        "cover": _file_hash(s.cover) if s.cover else None,
-        "intro_outro": [s.intro, s.outro],
-        "master": [s.loudness, s.true_peak],
-        "audio": [s.sample_rate, s.bitrate, s.channels],
-        "format": 1,
     }
     blob = json.dumps(material, ensure_ascii=False, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()
-
-
-def _file_hash(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

@@ -15,7 +15,7 @@ from audioessay import engines
 from audioessay.cache import Cache
 from audioessay.errors import AudioessayError, InputError, Problem
 from audioessay.export import id3
-from audioessay.plan import make_plan, plan_digest
+from audioessay.plan import episode_digest, make_plan
 from audioessay.script import Script
 
 if TYPE_CHECKING:
@@ -63,9 +63,9 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     for key in plan.unused_pronounce:
         report.note(f"warning: pronounce entry {key!r} never matches the text; check its spelling")
 
-    engine, reason = engines.choose(script.voice)
+    engine, reason = engines.choose(script.voice, script.engine_settings)
     report.note(f"engine: {reason}")
-    digest = plan_digest(plan, {"name": engine.name, "version": engine.version, **engine.settings()})
+    digest = episode_digest(script, plan, engine.identity())
     if not force and _stored_digest(output) == digest and _sidecars_present(output):
         return Result(output, engine.name, up_to_date=True, seconds=time.monotonic() - started)
 
@@ -82,24 +82,25 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     report.start(len(plan.utterances))
     try:
         with _stage("synthesize"):
-            clips = synthesize(plan, engine, cache, script.sample_rate, report.advance)
+            clips = synthesize(plan, engine, cache, script.audio.sample_rate, report.advance)
     finally:
         report.finish()
     report.note("mixing, mastering and encoding the episode")
     with _stage("assemble"):
-        mix = assemble(plan, clips, bed)
+        mix = assemble(plan, clips, script.audio, script.music, script.layout,
+                       tuple(s.music for s in script.sections), bed)
     with _stage("master"):
-        samples, before, after = master(mix.samples, mix.rate, target_lufs=script.loudness,
-                                        ceiling_dbtp=script.true_peak)
+        samples, before, after = master(mix.samples, mix.rate, script.mastering)
+    t = script.tags
     tags = id3.Tags(
-        title=script.title, artist=script.author, album=script.show, episode=script.episode,
-        date=script.date, description=script.description or None, cover=script.cover,
+        title=t.title, artist=t.author, album=t.show, episode=t.episode,
+        date=t.date, description=t.description or None, cover=t.cover,
         extra={DIGEST_TAG: digest, "AUDIOESSAY_ENGINE": f"{engine.name} {engine.version}",
                "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
                "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}"},
     )
     with _stage("export"), atomic_path(output) as tmp:
-        encode(samples, mix.rate, tmp, script.bitrate)
+        encode(samples, mix.rate, tmp, script.audio.bitrate)
         id3.write_tags(tmp, tags, mix.timeline.chapters)
     written = tuple(sidecars.write_sidecars(output, mix.timeline))
     return Result(
@@ -113,13 +114,12 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
 def _load_bed(script: Script):
     if script.music is None:
         return None
-    from audioessay.music import load_bed
+    from audioessay.music import BedError, load_bed
 
     try:
-        return load_bed(script.music.file, script.sample_rate, script.channels)
-    except InputError as exc:
-        raise InputError([Problem(str(script.path), script.music.line, "music.file", p.message)
-                          for p in exc.problems]) from None
+        return load_bed(script.music.file, script.audio.sample_rate, script.audio.channels)
+    except BedError as exc:
+        raise InputError([Problem(str(script.path), script.music_line, "music.file", str(exc))]) from None
 
 
 def _check_output(output: Path) -> None:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from pydub import AudioSegment
-
 import logging
+
+from pydub import AudioSegment
 
 from audioessay.audio import resample, trim
 from audioessay.cache import Cache, cache_key
@@ -30,8 +30,9 @@ class Clips:
 
 def synthesize(plan: Plan, engine: Engine, cache: Cache, rate: int,
                progress: Callable[[int], None] | None = None) -> Clips:
-    """`rate` is only used when nothing is spoken at all (then there is no engine rate)."""
-    """Voice each distinct spoken text once; reuse cached audio; keep finished work on failure."""
+    """Voice each distinct spoken text once; reuse cached audio; keep finished work on failure.
+
+    `rate` is only used when nothing is spoken at all (then there is no engine rate)."""
     advance = progress or (lambda n: None)
     settings = dict(engine.settings())
     keys = [cache_key(engine.name, engine.version, settings, u.spoken) for u in plan.utterances]
@@ -89,10 +90,9 @@ def synthesize(plan: Plan, engine: Engine, cache: Cache, rate: int,
 
 def _located(exc: EngineError, plan: Plan) -> EngineError:
     """The same error, naming the section and sentence that failed."""
-    text = getattr(exc, "text", None)
     for u in plan.utterances:
-        if text is not None and u.spoken == text:
-            title = plan.script.sections[u.section].title
+        if exc.text is not None and u.spoken == exc.text:
+            title = plan.section_titles[u.section]
             where = f"section {u.section + 1} ({title}), sentence {u.text[:40]!r}"
-            return EngineError(f"{where}: {exc.format_message()}")
+            return EngineError(f"{where}: {exc.format_message()}", text=exc.text)
     return exc

@@ -1,19 +1,23 @@
 """espeak-ng's Korean voice, driven in-process from the espeakng-loader wheel.
 
 Never touches the network. The library keeps global state, so calls are serialized.
+Synthesis runs on a worker thread: Python runs signal handlers only on the main thread,
+so Ctrl-C can never land inside espeak's C callback (where it would be lost); the main
+thread waits, and on Ctrl-C tells the callback to stop and re-raises.
 """
 
 from __future__ import annotations
 
-import array
 import ctypes
+import dataclasses
 import threading
 from functools import lru_cache
 
 from pydub import AudioSegment
 
-from audioessay.engines.base import Engine
+from audioessay.engines.base import Engine, EngineSpec, register
 from audioessay.errors import EngineError
+from audioessay.settings import Group
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000
@@ -49,8 +53,8 @@ class _Lib:
         self.rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data.encode(), _INITIALIZE_DONT_EXIT)
         if self.rate <= 0:
             raise EngineError(f"espeak-ng failed to start with data at {data}; reinstall espeakng-loader")
-        self.buffer = array.array("h")
-        self.pending: BaseException | None = None
+        self.chunks: list[bytes] = []
+        self.stop = threading.Event()
         self.callback = _CALLBACK(self._collect)
         lib.espeak_SetSynthCallback(self.callback)
         if lib.espeak_SetVoiceByName(b"ko") != 0:
@@ -58,20 +62,23 @@ class _Lib:
         self.version = (lib.espeak_Info(None) or b"?").decode()
 
     def _collect(self, wav, count, events) -> int:
-        # An exception cannot cross the C callback (ctypes would print and drop it), so
-        # Ctrl-C arriving here is kept, synthesis is stopped (return 1), and it is re-raised.
-        try:
-            if wav and count > 0:
-                self.buffer.extend(ctypes.cast(wav, ctypes.POINTER(ctypes.c_short * count)).contents)
-            return 0  # keep going
-        except BaseException as exc:
-            self.pending = exc
-            return 1
+        # Runs on the synthesis worker thread (never the main one: no signal lands here).
+        if wav and count > 0:
+            self.chunks.append(ctypes.string_at(wav, count * 2))  # one copy of the block
+        return 1 if self.stop.is_set() else 0  # 1 asks espeak to stop
 
 
 @lru_cache(maxsize=1)
 def _lib() -> _Lib:
     return _Lib()
+
+
+@dataclasses.dataclass(frozen=True)
+class EspeakVoice(Group):
+    """espeak's own keys (voice.espeak.KEY); none yet."""
+
+    key = "voice.espeak"
+    doc = "espeak engine"
 
 
 class EspeakEngine(Engine):
@@ -88,17 +95,35 @@ class EspeakEngine(Engine):
     def wpm(self) -> int:
         return round(_DEFAULT_WPM * self.speed)
 
-    def synthesize(self, text: str) -> AudioSegment:
+    def synthesize(self, text: str, cancelled: threading.Event | None = None) -> AudioSegment:
         lib = _lib()
         data = text.encode("utf-8") + b"\0"
+        outcome: dict[str, int] = {}
         with _lock:
-            lib.buffer = array.array("h")
-            lib.lib.espeak_SetParameter(_RATE, self.wpm, 0)
-            status = lib.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8, None, None)
-            if lib.pending is not None:
-                pending, lib.pending = lib.pending, None
-                raise pending
+            lib.chunks = []
+            lib.stop.clear()
+
+            def speak() -> None:
+                lib.lib.espeak_SetParameter(_RATE, self.wpm, 0)
+                outcome["status"] = lib.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8, None, None)
+
+            worker = threading.Thread(target=speak, name="espeak", daemon=True)
+            worker.start()
+            try:
+                worker.join()  # a lock wait: Ctrl-C interrupts it on POSIX
+            except BaseException:  # Ctrl-C: stop espeak at its next block, then pass it on
+                lib.stop.set()
+                worker.join()
+                raise
+            status = outcome.get("status", -1)
             if status != 0:
-                raise EngineError(f"espeak-ng could not speak {text[:30]!r} (status {status})")
-            samples = lib.buffer
-        return AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=lib.rate, channels=1)
+                raise EngineError(f"espeak-ng could not speak {text[:30]!r} (status {status})", text=text)
+            pcm = b"".join(lib.chunks)
+            lib.chunks = []
+        return AudioSegment(data=pcm, sample_width=2, frame_rate=lib.rate, channels=1)
+
+
+SPEC = register(EngineSpec(
+    name="espeak", doc="espeak-ng's Korean voice, embedded and offline", settings=EspeakVoice,
+    create=lambda voice, group: EspeakEngine(speed=voice.speed), max_chars=None, online=False,
+))

@@ -2,82 +2,104 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+import dataclasses
+import threading
+from typing import TYPE_CHECKING
 
-import numpy as np
-from pydub import AudioSegment
+from audioessay.engines.base import Engine, EngineSpec, register
+from audioessay.options import Bool, Number, Text
+from audioessay.settings import Group, setting
 
-from audioessay import ffmpeg
-from audioessay.audio import from_float, trim
-from audioessay.engines.base import Engine
-from audioessay.errors import EngineError
-from audioessay.engines.gtts_client import MAX_CHARS, GttsSettings, RateLimiter, fetch_mp3
-from audioessay.text.split import pieces
+if TYPE_CHECKING:
+    import numpy as np
+    from pydub import AudioSegment
 
 GTTS_RATE = 24000  # what Google returns: 24 kHz mono MP3
+MAX_CHARS = 100  # gTTS.GOOGLE_TTS_MAX_CHARS: longer text would be several requests
+_TRANSPORT = "how requests are sent, not what they say"
+
+
+@dataclasses.dataclass(frozen=True)
+class GttsVoice(Group):
+    """gtts's own keys (voice.gtts.KEY; the older voice.KEY spelling still works)."""
+
+    key = "voice.gtts"
+    doc = "gtts engine"
+    tld: str = setting(Text("com", "Google host for gtts, e.g. com or co.kr"))
+    slow: bool = setting(Bool(False, "gtts slow reading"))
+    concurrency: int = setting(Number(4, "gtts requests in flight", minimum=1, maximum=16, integer=True),
+                               affects=False, why=_TRANSPORT)
+    rate_limit: float = setting(Number(0.0, "gtts requests per second, 0 = unlimited", minimum=0, maximum=100),
+                                affects=False, why=_TRANSPORT)
+    timeout: float = setting(Number(20.0, "gtts read timeout per request, seconds", minimum=1, maximum=300, unit="s"),
+                             affects=False, why=_TRANSPORT)
+    retries: int = setting(Number(4, "gtts retries after a failed request", minimum=0, maximum=10, integer=True),
+                           affects=False, why=_TRANSPORT)
+
+
+def client_settings(group: GttsVoice):
+    from audioessay.engines.gtts_client import GttsSettings
+
+    return GttsSettings(tld=group.tld, slow=group.slow, read_timeout=group.timeout, retries=group.retries)
 
 
 class GttsEngine(Engine):
     name = "gtts"
 
-    def __init__(self, settings: GttsSettings, *, speed: float = 1.0, concurrency: int = 4,
-                 rate_limit: float | None = None):
-        import gtts
+    def __init__(self, group: GttsVoice, *, speed: float = 1.0, client=None):
+        """`client` (a GttsSettings) replaces what `group` says about the transport (tests)."""
+        from audioessay.engines.gtts_client import RateLimiter
 
-        self.version = getattr(gtts, "__version__", None) or _gtts_version()
-        self.client = settings
+        self.version = _gtts_version()
+        self.group = group
+        self.client = client or client_settings(group)
         self.speed = speed
-        self.concurrency = concurrency
-        self.limiter = RateLimiter(rate_limit or None)
+        self.concurrency = group.concurrency
+        self.limiter = RateLimiter(group.rate_limit or None)
 
     def settings(self) -> dict[str, object]:
         c = self.client
         return {"lang": c.lang, "tld": c.tld, "slow": c.slow, "speed": self.speed}
 
-    def synthesize(self, text: str) -> AudioSegment:
+    def synthesize(self, text: str, cancelled: threading.Event | None = None) -> AudioSegment:
         """One sentence: sent in pieces that end at clause or word boundaries, joined gaplessly."""
+        from pydub import AudioSegment
+
+        from audioessay.audio import trim
+        from audioessay.engines.gtts_client import fetch_mp3
+        from audioessay.errors import EngineError
+        from audioessay.text.split import pieces
+
         parts = [AudioSegment.silent(0, frame_rate=GTTS_RATE)]
         for piece in pieces(text, MAX_CHARS):
             if not any(ch.isalnum() for ch in piece):
                 continue  # gTTS refuses punctuation alone
             try:
-                mp3 = fetch_mp3(piece, self.client, limiter=self.limiter)
+                mp3 = fetch_mp3(piece, self.client, limiter=self.limiter, cancelled=cancelled)
             except EngineError as exc:
-                exc.text = text  # lets the caller name the sentence
-                raise
+                raise EngineError(exc.message, text=text) from exc
             parts.append(trim(self._decode(mp3)))
         out = parts[0]
         for part in parts[1:]:
             out += part
         return out
 
-    def synthesize_many(self, texts: Sequence[str],
-                        on_result: Callable[[int, AudioSegment], None]) -> None:
-        """Bounded concurrency; results handed over (in this thread) as they finish."""
-        if self.concurrency <= 1:
-            return super().synthesize_many(texts, on_result)
-        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="gtts")
-        try:
-            pending = {pool.submit(self.synthesize, t): i for i, t in enumerate(texts)}
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    index = pending.pop(future)
-                    on_result(index, future.result())  # re-raises the engine's error
-        finally:
-            # On failure stop at once: queued work is dropped, and a request still in
-            # flight ends on its own timeout without holding up the error message.
-            pool.shutdown(wait=False, cancel_futures=True)
-
     def _decode(self, mp3: bytes) -> AudioSegment:
-        args_rate = GTTS_RATE
-        samples = ffmpeg.decode(mp3, args_rate) if self.speed == 1.0 else _decode_tempo(mp3, self.speed)
-        return from_float(np.asarray(samples), args_rate)
+        import numpy as np
+
+        from audioessay import ffmpeg
+        from audioessay.audio import from_float
+
+        samples = ffmpeg.decode(mp3, GTTS_RATE) if self.speed == 1.0 else _decode_tempo(mp3, self.speed)
+        return from_float(np.asarray(samples), GTTS_RATE)
 
 
 def _decode_tempo(mp3: bytes, speed: float) -> np.ndarray:
     """gTTS has no speed control beyond `slow`; ffmpeg's atempo changes tempo, not pitch."""
+    import numpy as np
+
+    from audioessay import ffmpeg
+
     out = ffmpeg.run(["-i", "pipe:0", "-af", f"atempo={speed}", "-f", "f32le", "-ac", "1",
                       "-ar", str(GTTS_RATE), "pipe:1"], input=mp3)
     return np.frombuffer(out, dtype="<f4").reshape(-1, 1)
@@ -87,3 +109,17 @@ def _gtts_version() -> str:
     from importlib.metadata import version
 
     return version("gTTS")
+
+
+def _probe(group: GttsVoice) -> tuple[bool, str]:
+    from audioessay.engines.gtts_client import probe
+
+    return probe(client_settings(group))
+
+
+SPEC = register(EngineSpec(
+    name="gtts", doc="Google Translate's Korean voice (online)", settings=GttsVoice,
+    create=lambda voice, group: GttsEngine(group, speed=voice.speed),
+    max_chars=MAX_CHARS, native_rate=GTTS_RATE, online=True, probe=_probe,
+    legacy_keys=("tld", "slow", "concurrency", "rate_limit", "timeout", "retries"),
+))

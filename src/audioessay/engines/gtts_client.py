@@ -15,8 +15,7 @@ import random
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import requests
@@ -75,7 +74,7 @@ class _NoAudio(Exception):
 
 
 class _Cancelled(Exception):
-    """fetch_many gave up on this text because another one failed."""
+    """The render gave up (another request failed, or Ctrl-C): no new attempt."""
 
 
 @dataclass(frozen=True)
@@ -226,15 +225,20 @@ def fetch_mp3(
     text: str,
     settings: GttsSettings,
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     limiter: RateLimiter | None = None,
+    cancelled: threading.Event | None = None,
 ) -> bytes:
     """MP3 bytes for `text` (<= 100 chars) from one gTTS request, retried on transient failures.
 
     Raises ValueError for empty or over-long text, EngineError when every attempt failed.
-    `limiter` (optional) is waited on before every attempt, retries included.
+    `limiter` (optional) is waited on before every attempt, retries included. Once
+    `cancelled` is set (another request failed, or Ctrl-C), backoff waits end and no
+    new attempt starts.
     """
-    return _fetch(text, settings, sleep=sleep, limiter=limiter, cancelled=None)
+    if sleep is None:
+        sleep = cancelled.wait if cancelled is not None else time.sleep
+    return _fetch(text, settings, sleep=sleep, limiter=limiter, cancelled=cancelled)
 
 
 class RateLimiter:
@@ -267,62 +271,3 @@ def probe(settings: GttsSettings, timeout: float = 2.0) -> tuple[bool, str]:
     except EngineError as exc:
         return False, f"Google TTS unreachable: {exc.message}"
     return True, f"Google TTS answered in {time.monotonic() - start:.1f} s"
-
-
-def fetch_many(
-    texts: Sequence[str],
-    settings: GttsSettings,
-    *,
-    concurrency: int = 4,
-    per_second: float | None = None,
-    on_done: Callable[[int], None] | None = None,
-) -> list[bytes]:
-    """MP3 bytes for each text, in input order. Each distinct text is requested once.
-
-    `on_done(n)` is called from the calling thread each time a distinct text
-    finishes, with n = how many input positions it satisfied (the calls sum
-    to len(texts)), so it can drive a progress bar directly.
-    On the first failure the pending work is cancelled and an EngineError
-    naming the failed text is raised.
-    """
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be >= 1, got {concurrency}")
-    positions: dict[str, list[int]] = {}
-    for i, text in enumerate(texts):
-        positions.setdefault(text, []).append(i)
-    for text in positions:  # fail on bad input before any request goes out
-        if not text or not text.strip() or len(text) > MAX_CHARS:
-            raise ValueError(f"cannot send {text[:30]!r} ({len(text)} chars): must be 1..{MAX_CHARS} chars")
-
-    limiter = RateLimiter(per_second)
-    cancelled = threading.Event()
-    results: list[bytes | None] = [None] * len(texts)
-    pool = ThreadPoolExecutor(max_workers=min(concurrency, max(1, len(positions))),
-                              thread_name_prefix="gtts")
-    # Backoff sleeps wait on `cancelled`, so a failure elsewhere cuts them short.
-    futures: dict[Future, str] = {
-        pool.submit(_fetch, text, settings, sleep=cancelled.wait, limiter=limiter, cancelled=cancelled): text
-        for text in positions
-    }
-    pending = set(futures)
-    try:
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-            for fut in done:
-                text = futures[fut]
-                exc = fut.exception()
-                if exc is not None:
-                    if isinstance(exc, EngineError):
-                        raise EngineError(f"speaking {text[:30]!r}: {exc.message}") from exc
-                    raise exc
-                audio = fut.result()
-                for i in positions[text]:
-                    results[i] = audio
-                if on_done is not None:
-                    on_done(len(positions[text]))
-    finally:
-        # On failure: drop queued work and don't wait for requests in flight
-        # (their threads end after at most one timeout).
-        cancelled.set()
-        pool.shutdown(wait=not pending, cancel_futures=True)
-    return results  # type: ignore[return-value]  # every slot filled when no error was raised

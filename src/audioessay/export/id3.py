@@ -27,11 +27,10 @@ from mutagen.id3 import (
     ID3NoHeaderError,
 )
 
-from audioessay.errors import InputError, Problem
+from audioessay.cover import ImageInfo, check_cover, cover_problems, image_info  # noqa: F401 (re-exported)
+from audioessay.errors import InputError, OutputError
 from audioessay.timeline import Chapter
 
-COVER_MIN_PX = 1400
-COVER_MAX_PX = 3000
 TOC_ID = "toc"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UTF8 = 3  # ID3 text encoding id for UTF-8 (v2.4 only)
@@ -50,108 +49,6 @@ class Tags:
     language: str = "kor"  # ISO 639-2, as ID3 wants
     cover: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)  # written as TXXX frames
-
-
-@dataclass(frozen=True)
-class ImageInfo:
-    mime: str
-    width: int
-    height: int
-    mode: str  # "RGB", "RGBA", "L", "LA", "P", "CMYK", ...
-
-
-def image_info(data: bytes) -> ImageInfo | None:
-    """Format, size and colour mode from a PNG or JPEG header; None for anything else."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return _png_info(data)
-    if data.startswith(b"\xff\xd8"):
-        return _jpeg_info(data)
-    return None
-
-
-def _png_info(data: bytes) -> ImageInfo | None:
-    if len(data) < 33 or data[12:16] != b"IHDR":
-        return None
-    width, height, _depth, color_type = struct.unpack(">IIBB", data[16:26])
-    mode = {0: "L", 2: "RGB", 3: "P", 4: "LA", 6: "RGBA"}.get(color_type, "?")
-    if mode in ("RGB", "P") and _png_has_trns(data):
-        mode += "+tRNS"  # transparency declared by a tRNS chunk is alpha too
-    return ImageInfo("image/png", width, height, mode)
-
-
-def _png_has_trns(data: bytes) -> bool:
-    pos = 8
-    while pos + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        if kind == b"tRNS":
-            return True
-        if kind in (b"IDAT", b"IEND"):
-            return False
-        pos += 12 + length
-    return False
-
-
-# SOF0..SOF15 carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but do not.
-_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
-
-
-def _jpeg_info(data: bytes) -> ImageInfo | None:
-    pos = 2
-    while pos + 4 <= len(data):
-        if data[pos] != 0xFF:
-            return None
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
-            pos += 2
-            continue
-        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
-        if marker in _SOF:
-            if pos + 10 > len(data):
-                return None
-            height, width, components = struct.unpack(">HHB", data[pos + 5 : pos + 10])
-            mode = {1: "L", 3: "RGB", 4: "CMYK"}.get(components, "?")
-            return ImageInfo("image/jpeg", width, height, mode)
-        if marker == 0xDA:  # start of scan without a frame header: broken file
-            return None
-        pos += 2 + length
-    return None
-
-
-def cover_problems(info: ImageInfo | None) -> list[str]:
-    """What is wrong with a cover image for podcast directories (empty if fine)."""
-    if info is None:
-        return ["must be a JPEG or PNG image"]
-    problems = []
-    if info.width != info.height:
-        problems.append(f"must be square, but is {info.width}x{info.height} px")
-    if not (COVER_MIN_PX <= info.width <= COVER_MAX_PX and COVER_MIN_PX <= info.height <= COVER_MAX_PX):
-        problems.append(
-            f"must be {COVER_MIN_PX} to {COVER_MAX_PX} px on each side, but is {info.width}x{info.height} px"
-        )
-    if info.mode not in ("RGB", "P"):
-        problems.append(f"must be RGB without transparency, but is {info.mode}")
-    return problems
-
-
-def check_cover(path: str | Path, *, file_label: str) -> tuple[str, int, int]:
-    """Return (mime, width, height) of a usable cover, or raise InputError saying how to fix it."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(file_label, None, "cover", f"cannot read {path}: {exc.strerror}")]) from exc
-    info = image_info(data)
-    problems = cover_problems(info)
-    if problems:
-        hint = (
-            f"; export it as a square RGB JPEG of {COVER_MIN_PX}-{COVER_MAX_PX} px "
-            "(e.g. 3000x3000, no transparency)"
-        )
-        raise InputError([Problem(file_label, None, "cover", f"{path}: {p}{hint}") for p in problems])
-    assert info is not None
-    return info.mime, info.width, info.height
 
 
 def write_tags(mp3_path: str | Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
@@ -179,7 +76,7 @@ def write_tags(mp3_path: str | Path, tags: Tags, chapters: Sequence[Chapter]) ->
     try:
         id3.save(str(mp3_path), v2_version=4, v1=0)  # v1=0 strips any ID3v1 tail
     except (MutagenError, OSError) as exc:
-        raise InputError(f"{mp3_path}: cannot write ID3 tags ({exc})") from exc
+        raise OutputError(f"{mp3_path}: cannot write ID3 tags ({exc}); check the disk and the folder's permissions") from exc
 
 
 def _add_chapters(id3: ID3, chapters: Sequence[Chapter]) -> None:

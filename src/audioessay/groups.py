@@ -1,0 +1,150 @@
+"""The script's settings groups, each declared once (see settings.py for what derives from them).
+
+Engines declare their own groups beside their code (engines/*.py) and register them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from audioessay.options import REQUIRED, Bool, Choice, Invalid, Number, Option, Text, TextMap
+from audioessay.settings import Group, setting
+
+EPISODE_TYPES = ("full", "trailer", "bonus")
+
+
+class EngineName(Option):
+    """auto, or the name of a registered engine (looked up when a script is read)."""
+
+    def check(self, value: Any) -> str:
+        from audioessay import engines
+
+        names = ("auto", *engines.names())
+        return Choice(names).check(value)
+
+
+class DateText(Option):
+    def check(self, value: Any) -> str:
+        import datetime as dt
+
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise Invalid(f"must be a date like 2025-05-01, not {value!r}") from None
+
+
+def _ms(default: int, doc: str, maximum: int = 60000) -> Number:
+    return Number(default, doc, minimum=0, maximum=maximum, integer=True, unit="ms")
+
+
+@dataclasses.dataclass(frozen=True)
+class Tags(Group):
+    """Top-level keys that name the episode (ID3 tags, feed)."""
+
+    doc = "episode tags"
+    title: str = setting(Text(REQUIRED, "episode title (ID3 title)"))
+    author: str = setting(Text("", "author / narrator (ID3 artist)", non_empty=False))
+    show: str = setting(Text("", "podcast or album name (ID3 album); defaults to the title", non_empty=False))
+    description: str = setting(Text("", "episode description (ID3 comment, feed)", non_empty=False))
+    episode: int | None = setting(Number(None, "episode number", minimum=1, maximum=1_000_000, integer=True))
+    season: int | None = setting(Number(None, "season number (feed)", minimum=1, maximum=100_000, integer=True))
+    episode_type: str = setting(Choice(EPISODE_TYPES, "full", "full, trailer or bonus (feed)"))
+    date: str | None = setting(DateText(None, "publication date, YYYY-MM-DD"))
+    cover: Path | None = setting(Text(None, "cover art, JPEG or PNG, square 1400-3000 px, relative to the script"))
+    link: str | None = setting(Text(None, "the episode's web page (feed)"))
+    image: str | None = setting(Text(None, "the episode's own artwork URL (feed)"))
+    language: str = setting(Choice(("ko",), "ko", "narration language; only Korean for now"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Reading(Group):
+    """Top-level keys that shape the spoken text."""
+
+    doc = "reading rules"
+    normalize: bool = setting(Bool(True, "turn numbers, Latin letters and symbols into spoken Korean"))
+    pronounce: dict[str, str] = setting(TextMap({}, "pronunciation lexicon: written form -> spoken form"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Voice(Group):
+    """The voice shared by every engine; each engine adds its own keys under voice.<engine>."""
+
+    key = "voice"
+    doc = "voice"
+    engine: str = setting(EngineName("auto", "auto, or an engine: espeak (offline), gtts (online)"),
+                          affects=False, why="the engine that speaks is in the digest by its identity")
+    speed: float = setting(Number(1.0, "speaking speed factor", minimum=0.5, maximum=2.0))
+
+
+@dataclasses.dataclass(frozen=True)
+class Pauses(Group):
+    key = "pauses"
+    doc = "pauses"
+    clause: int = setting(_ms(200, "between pieces of an over-long sentence", 20000))
+    sentence: int = setting(_ms(400, "after each sentence", 20000))
+    paragraph: int = setting(_ms(900, "after each paragraph", 20000))
+    title: int = setting(_ms(900, "after a section heading", 20000))
+    section: int = setting(_ms(1800, "after each section", 20000))
+
+
+@dataclasses.dataclass(frozen=True)
+class Music(Group):
+    """The background bed. `duck` is a positive number of dB everywhere."""
+
+    key = "music"
+    doc = "music bed"
+    file: Path = setting(Text(REQUIRED, "music file (any format ffmpeg reads), relative to the script"))
+    volume: float = setting(Number(-20.0, "bed level in dB relative to full scale", minimum=-60, maximum=0, unit="dB"))
+    duck: float = setting(Number(12.0, "how many dB the bed dips under speech", minimum=0, maximum=40, unit="dB"))
+    fade_in: int = setting(_ms(2000, "fade-in at the start, ms"))
+    fade_out: int = setting(_ms(3000, "fade-out at the end, ms"))
+    offset: int = setting(_ms(0, "start this many ms into the music file", 24 * 3600 * 1000))
+    loop: bool = setting(Bool(True, "loop the music to cover the whole episode (crossfaded seam)"))
+    crossfade: int = setting(_ms(1500, "loop seam crossfade, ms", 20000))
+    attack: int = setting(_ms(250, "ramp down before speech, ms", 5000))
+    release: int = setting(_ms(600, "ramp up after speech, ms", 10000))
+    rise_after: int = setting(_ms(1500, "only pauses longer than this let the bed rise, ms"))
+    transition: int = setting(_ms(1500, "ramp into the first and out of the last sentence, ms", 20000))
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout(Group):
+    """Top-level keys that place music-only stretches around the narration."""
+
+    doc = "intro and outro"
+    intro: int = setting(_ms(0, "music-only intro length, ms (needs music)", 120000))
+    outro: int = setting(_ms(0, "music-only outro length, ms (needs music)", 120000))
+
+
+@dataclasses.dataclass(frozen=True)
+class Mastering(Group):
+    key = "mastering"
+    doc = "mastering"
+    loudness: float = setting(Number(-16.0, "integrated loudness target, LUFS", minimum=-36, maximum=-8, unit="LUFS"))
+    true_peak: float = setting(Number(-1.0, "true-peak ceiling, dBTP", minimum=-9, maximum=0, unit="dBTP"))
+
+
+@dataclasses.dataclass(frozen=True)
+class AudioFormat(Group):
+    key = "audio"
+    doc = "output format"
+    sample_rate: int = setting(Choice((22050, 24000, 32000, 44100, 48000), 44100, "output sample rate, Hz"))
+    bitrate: int = setting(Number(96, "MP3 constant bitrate, kbps", minimum=32, maximum=320, integer=True, unit="kbps"))
+    channels: int = setting(Choice((1, 2), 1, "1 mono, 2 stereo"))
+
+
+@dataclasses.dataclass(frozen=True)
+class SectionMusic(Group):
+    """`sections[].music: {volume: dB}`: the bed's level under one section."""
+
+    key = "sections[].music"
+    volume: float = setting(Number(REQUIRED, "bed level under this section, dB", minimum=-60, maximum=0, unit="dB"))
+
+
+GROUPS: list[type[Group]] = [Tags, Reading, Voice, Pauses, Music, Layout, Mastering, AudioFormat, SectionMusic]
