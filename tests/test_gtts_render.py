@@ -98,7 +98,10 @@ def test_intermittent_500s_and_reset(tmp_path):
     with FakeGtts() as fake:
         fake.status(500).reset().status(503)
         proc = render(script, fake.url)
+        assert fake.pending_faults == 0  # every injected fault was met and retried past
+        sent = len(fake.requests)
     assert proc.returncode == 0, proc.stderr
+    assert sent >= 3 + 3  # 3 utterances, each once, plus one retry per fault
 
 
 @pytest.mark.parametrize("fault, cause", [

@@ -48,7 +48,7 @@ def chapters(titles: tuple[str, ...], cues: tuple[Cue, ...], duration_ms: int, i
     out: list[Chapter] = []
     if intro_ms:
         out.append(Chapter("인트로", 0, intro_ms))
-    starts = {}
+    starts: dict[int, int] = {}
     for cue in cues:
         starts.setdefault(cue.section, cue.start_ms)
     speech_end = duration_ms - outro_ms

@@ -6,19 +6,22 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from audioessay import __version__
+from audioessay.engines import names as engine_names
 from audioessay.errors import AudioessayError, InputError
+from audioessay.report import Reporter
 
 
-class ClickReporter:
+class ClickReporter(Reporter):
     """Progress bar on a terminal, plain notes on stderr otherwise."""
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
-        self.bar = None
+        self.bar: Any = None
 
     def note(self, message: str) -> None:
         if not self.quiet:
@@ -65,7 +68,7 @@ def _cache(cache_dir: Path | None, no_cache: bool = False, refresh: bool = False
 @cli.command()
 @click.argument("script", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output MP3 (default: the script's name with .mp3).")
-@click.option("--engine", type=click.Choice(["auto", "espeak", "gtts"]), help="Override the script's voice engine.")
+@click.option("--engine", type=click.Choice(["auto", *engine_names()]), help="Override the script's voice engine.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), envvar="AUDIOESSAY_CACHE_DIR",
               help="Where synthesized sentences are kept (env AUDIOESSAY_CACHE_DIR).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the sentence cache.")

@@ -9,7 +9,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from audioessay.options import REQUIRED, Bool, Choice, Invalid, Number, Option, Text, TextMap
+from audioessay.options import (REQUIRED, Bool, Choice, Context, Invalid, ListOf, Number, Option, Schema,
+                                Text, TextMap)
 from audioessay.settings import Group, setting
 
 EPISODE_TYPES = ("full", "trailer", "bonus")
@@ -37,6 +38,23 @@ class DateText(Option):
             return dt.date.fromisoformat(str(value)).isoformat()
         except ValueError:
             raise Invalid(f"must be a date like 2025-05-01, not {value!r}") from None
+
+
+class MusicOption(Option):
+    """`music: none`, a file name, or a mapping (validated by `schema`)."""
+
+    def __init__(self, schema: Schema, doc: str = ""):
+        super().__init__(None, doc)
+        self.schema = schema
+
+    def validate(self, value: Any, path: tuple, ctx: Context) -> Any:
+        if value in ("none", False):
+            return "none"
+        if isinstance(value, str) and "file" in self.schema.fields:
+            return self.schema.validate({"file": value}, path, ctx)
+        if isinstance(value, dict):
+            return self.schema.validate(value, path, ctx)
+        raise Invalid("must be 'none', a file name, or a mapping with 'file:'")
 
 
 def _ms(default: int, doc: str, maximum: int = 60000) -> Number:
@@ -147,4 +165,52 @@ class SectionMusic(Group):
     volume: float = setting(Number(REQUIRED, "bed level under this section, dB", minimum=-60, maximum=0, unit="dB"))
 
 
-GROUPS: list[type[Group]] = [Tags, Reading, Voice, Pauses, Music, Layout, Mastering, AudioFormat, SectionMusic]
+_IN_TEXT = "part of the spoken text, which the digest holds sentence by sentence"
+
+
+@dataclasses.dataclass(frozen=True)
+class SectionKeys(Group):
+    """One item of `sections:` (script.Section holds it once read)."""
+
+    key = "sections[]"
+    doc = "a section"
+    title: str = setting(Text(REQUIRED, "section heading; read aloud, used as the chapter title"),
+                         affects=False, why=_IN_TEXT)
+    text: str | None = setting(Text(None, "the section's text (blank lines separate paragraphs); "
+                                          "give text or file", non_empty=False), affects=False, why=_IN_TEXT)
+    file: str | None = setting(Text(None, "a UTF-8 text file holding the section's text, relative to the script"),
+                               affects=False, why=_IN_TEXT)
+    pronounce: dict[str, str] = setting(TextMap({}, "extra pronunciation entries for this section only"),
+                                        affects=False, why=_IN_TEXT)
+    music: Any = setting(MusicOption(SectionMusic.schema(), "'none' silences the bed under this section; "
+                                                            "{volume: dB} changes its level"),
+                         affects=False, why="held per section as SectionMusic, which the digest walks")
+
+
+@dataclasses.dataclass(frozen=True)
+class Episode(Group):
+    """Top-level keys for the parts and where the MP3 goes."""
+
+    doc = "episode"
+    music: Any = setting(MusicOption(Music.schema(), "background music bed: a file name, a mapping "
+                                                      "(music.* below), or none"),
+                         affects=False, why="read into the Music group, which the digest walks")
+    sections: list = setting(ListOf(SectionKeys.schema(), REQUIRED, "the essay's parts, in order"),
+                             affects=False, why=_IN_TEXT)
+    output: str | None = setting(Text(None, "output MP3 path, relative to the script; -o overrides"),
+                                 affects=False, why="where the episode is written, not what it holds")
+
+
+GROUPS: list[type[Group]] = [Tags, Reading, Voice, Pauses, Episode, Music, Layout, Mastering, AudioFormat,
+                             SectionKeys, SectionMusic]
+
+
+def readme_table() -> str:
+    """Every script key, engines' own included, as README shows it (tests keep them equal)."""
+    from audioessay import engines
+    from audioessay.settings import key_table
+
+    specs = engines.registered().values()
+    groups = GROUPS[:3] + [s.settings for s in specs] + GROUPS[3:]
+    aliases = {f"voice.{s.name}.{k}": f"voice.{k}" for s in specs for k in s.legacy_keys}
+    return key_table(groups, aliases)

@@ -93,7 +93,7 @@ class Text(Option):
 
 
 class Choice(Option):
-    def __init__(self, choices: tuple[str, ...], default: Any = None, doc: str = ""):
+    def __init__(self, choices: tuple[Any, ...], default: Any = None, doc: str = ""):
         super().__init__(default, doc)
         self.choices = choices
 

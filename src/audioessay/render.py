@@ -16,6 +16,7 @@ from audioessay.cache import Cache
 from audioessay.errors import AudioessayError, InputError, Problem
 from audioessay.export import id3
 from audioessay.plan import episode_digest, make_plan
+from audioessay.report import Reporter
 from audioessay.script import Script
 
 if TYPE_CHECKING:
@@ -23,18 +24,6 @@ if TYPE_CHECKING:
 
 DIGEST_TAG = "AUDIOESSAY_PLAN"
 log = logging.getLogger("audioessay.render")
-
-
-class Reporter:
-    """What the render tells its caller. The CLI prints; the library never does."""
-
-    def note(self, message: str) -> None: ...
-
-    def start(self, total: int) -> None: ...
-
-    def advance(self, n: int) -> None: ...
-
-    def finish(self) -> None: ...
 
 
 @dataclass(frozen=True)

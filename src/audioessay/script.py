@@ -14,29 +14,12 @@ from typing import Any
 
 from audioessay import engines, yamlsource
 from audioessay.errors import InputError, Problem
-from audioessay.groups import (AudioFormat, Layout, Mastering, Music, Pauses, Reading, SectionMusic,
+from audioessay.groups import (AudioFormat, Episode, Layout, Mastering, Music, Pauses, Reading, SectionMusic,
                                Tags, Voice)
-from audioessay.options import REQUIRED, Context, Invalid, ListOf, Option, Schema, Text, TextMap, run
+from audioessay.options import Context, Invalid, Schema, run
 from audioessay.settings import Group
 
 MAX_SCRIPT_BYTES = 4 << 20  # a script (or a section's text file) larger than this is refused
-
-
-class MusicOption(Option):
-    """`music: none`, a file name, or a mapping (validated by `schema`)."""
-
-    def __init__(self, schema: Schema, doc: str = ""):
-        super().__init__(None, doc)
-        self.schema = schema
-
-    def validate(self, value: Any, path: tuple, ctx: Context) -> Any:
-        if value in ("none", False):
-            return "none"
-        if isinstance(value, str) and "file" in self.schema.fields:
-            return self.schema.validate({"file": value}, path, ctx)
-        if isinstance(value, dict):
-            return self.schema.validate(value, path, ctx)
-        raise Invalid("must be 'none', a file name, or a mapping with 'file:'")
 
 
 class VoiceOption(Schema):
@@ -54,23 +37,14 @@ class VoiceOption(Schema):
         out = super().validate(value, path, ctx)
         raw = value if isinstance(value, dict) else {}
         for spec in specs.values():
-            nested = raw.get(spec.name) if isinstance(raw.get(spec.name), dict) else {}
+            given = raw.get(spec.name)
+            nested: dict = given if isinstance(given, dict) else {}
             for key in spec.legacy_keys:
                 if key in raw and raw[key] is not None:
                     if key in nested:
                         ctx.problem(path + (key,), f"given twice (also as {spec.name}.{key}); keep one")
                     out[spec.name] = {**(out.get(spec.name) or {}), key: out[key]}
         return out
-
-
-SECTION = Schema({
-    "title": Text(REQUIRED, "section heading; read aloud, used as the chapter title"),
-    "text": Text(None, "the section's text (blank lines separate paragraphs)", non_empty=False),
-    "file": Text(None, "a UTF-8 text file holding the section's text, relative to the script"),
-    "pronounce": TextMap({}, "extra pronunciation entries for this section only"),
-    "music": MusicOption(SectionMusic.schema(),
-                         "'none' silences the bed under this section; {volume: dB} changes its level"),
-})
 
 
 def script_schema() -> Schema:
@@ -80,12 +54,10 @@ def script_schema() -> Schema:
         **Reading.schema_fields(),
         "voice": VoiceOption(),
         "pauses": Pauses.schema(),
-        "music": MusicOption(Music.schema(), "background music bed, or 'none'"),
         **Layout.schema_fields(),
         "mastering": Mastering.schema(),
         "audio": AudioFormat.schema(),
-        "sections": ListOf(SECTION, REQUIRED, "the essay's parts, in order"),
-        "output": Text(None, "output MP3 path, relative to the script; -o overrides"),
+        **Episode.schema_fields(),
     })
 
 

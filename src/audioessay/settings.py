@@ -118,18 +118,26 @@ def _range_text(option: Option) -> str:
     lo, hi = getattr(option, "minimum", None), getattr(option, "maximum", None)
     unit = getattr(option, "unit", "")
     if lo is not None and hi is not None:
-        return f"{lo:g} to {hi:g} {unit}".strip()
+        return f"{_num(lo)} to {_num(hi)} {unit}".strip()
     if lo is not None:
-        return f"at least {lo:g} {unit}".strip()
+        return f"at least {_num(lo)} {unit}".strip()
     return ""
 
 
-def key_table(groups: list[type[Group]]) -> str:
-    """The README's table of script keys, made from the declarations."""
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def key_table(groups: list[type[Group]], aliases: dict[str, str] | None = None) -> str:
+    """The README's table of script keys, made from the declarations. `aliases` maps a
+    key to an older spelling that still works."""
+    aliases = aliases or {}
     rows = ["| key | default | range | what it does |", "|---|---|---|---|"]
     for group in groups:
         prefix = f"{group.key}." if group.key else ""
         for name, option, _f in group.declared():
+            key = f"{prefix}{name}"
             default, rng = _default_text(option), _range_text(option)
-            rows.append(f"| `{prefix}{name}` | {f'`{default}`' if default else ''} | {rng} | {option.doc} |")
+            also = f" (also `{aliases[key]}`)" if key in aliases else ""
+            rows.append(f"| `{key}`{also} | {f'`{default}`' if default else ''} | {rng} | {option.doc} |")
     return "\n".join(rows) + "\n"

@@ -36,7 +36,7 @@ def choose(voice, engine_settings: dict) -> tuple[Engine, str]:
 
     if voice.engine != "auto":
         return make(voice.engine), f"{voice.engine} (requested)"
-    reasons = []
+    reasons: list[str] = []
     for name in AUTO_ORDER:
         s = spec(name)
         if s.probe is None:

@@ -187,7 +187,7 @@ def _fetch(
     text: str,
     settings: GttsSettings,
     *,
-    sleep: Callable[[float], None],
+    sleep: Callable[[float], object],
     limiter: RateLimiter | None,
     cancelled: threading.Event | None,
 ) -> bytes:
@@ -236,9 +236,9 @@ def fetch_mp3(
     `cancelled` is set (another request failed, or Ctrl-C), backoff waits end and no
     new attempt starts.
     """
-    if sleep is None:
-        sleep = cancelled.wait if cancelled is not None else time.sleep
-    return _fetch(text, settings, sleep=sleep, limiter=limiter, cancelled=cancelled)
+    wait: Callable[[float], object] = sleep if sleep is not None else (
+        cancelled.wait if cancelled is not None else time.sleep)
+    return _fetch(text, settings, sleep=wait, limiter=limiter, cancelled=cancelled)
 
 
 class RateLimiter:
