@@ -37,6 +37,7 @@ sections:
 NOT_IN_DIGEST = {
     "Voice.engine", "GttsVoice.concurrency", "GttsVoice.rate_limit", "GttsVoice.timeout", "GttsVoice.retries",
     "SectionKeys.title", "SectionKeys.text", "SectionKeys.file", "SectionKeys.pronounce", "SectionKeys.music",
+    "SectionKeys.voice",
     "Episode.music", "Episode.sections", "Episode.output",
 }
 
@@ -162,6 +163,15 @@ def test_section_text_and_lexicon_reach_the_digest_through_the_plan(full):
     sec = full.sections[0]
     for change in ({"text": sec.text + " 더."}, {"title": "새 제목"}, {"pronounce": (("첫", "처음"),)}):
         s = dataclasses.replace(full, sections=(dataclasses.replace(sec, **change), *full.sections[1:]))
+        assert episode_digest(s, make_plan(s), ENGINE) != base, change
+
+
+def test_a_section_voice_reaches_the_digest(full):
+    base = episode_digest(full, make_plan(full), ENGINE)
+    sec = full.sections[1]
+    for change in ({"speed": 1.5}, {"pitch": 5}, {"name": "f2"}):
+        s = dataclasses.replace(full, sections=(full.sections[0],
+                                                dataclasses.replace(sec, voice=dataclasses.replace(sec.voice, **change))))
         assert episode_digest(s, make_plan(s), ENGINE) != base, change
 
 

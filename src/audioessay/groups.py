@@ -98,6 +98,10 @@ class Voice(Group):
     engine: str = setting(EngineName("auto", "auto, or an engine: espeak (offline), gtts (online)"),
                           affects=False, why="the engine that speaks is in the digest by its identity")
     speed: float = setting(Number(1.0, "speaking speed factor", minimum=0.5, maximum=2.0))
+    name: str = setting(Text("", "the engine's voice: edge ko-KR-InJoonNeural, espeak m3 or f2; "
+                                 "empty = the engine's default (see audioessay voices)", non_empty=False))
+    pitch: int = setting(Number(0, "pitch shift in Hz, 0 = the voice's own (edge, espeak)",
+                                minimum=-50, maximum=50, integer=True, unit="Hz"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,6 +169,28 @@ class SectionMusic(Group):
     volume: float = setting(Number(REQUIRED, "bed level under this section, dB", minimum=-60, maximum=0, unit="dB"))
 
 
+class VoiceOverride(Option):
+    """`sections[].voice`: any of the shared Voice keys, changing only those for one section."""
+
+    def validate(self, value: Any, path: tuple, ctx: Context) -> dict[str, Any]:
+        fields = Voice.schema_fields()
+        if not isinstance(value, dict):
+            raise Invalid(f"must be a mapping of voice keys ({', '.join(fields)})")
+        out: dict[str, Any] = {}
+        for key, raw in value.items():
+            if key not in fields:
+                import difflib
+
+                hint = difflib.get_close_matches(str(key), list(fields), n=1)
+                ctx.problem(path + (key,), f"unknown voice key; {f'did you mean {hint[0]!r}?' if hint else ', '.join(fields)}",
+                            key_line=True)
+                continue
+            from audioessay.options import run
+
+            out[key] = run(fields[key], raw, path + (key,), ctx)
+        return out
+
+
 _IN_TEXT = "part of the spoken text, which the digest holds sentence by sentence"
 
 
@@ -185,6 +211,8 @@ class SectionKeys(Group):
     music: Any = setting(MusicOption(SectionMusic.schema(), "'none' silences the bed under this section; "
                                                             "{volume: dB} changes its level"),
                          affects=False, why="held per section as SectionMusic, which the digest walks")
+    voice: Any = setting(VoiceOverride({}, "this section's voice: any voice key (engine, speed, name, pitch)"),
+                         affects=False, why="held per section as a Voice, which the digest walks")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from audioessay.groups import Pauses, Reading
+from audioessay.groups import Pauses, Reading, Voice
 from audioessay.settings import Group, digest_material
 from audioessay.text import split
 from audioessay.text.normalize import apply_pronounce, normalize
@@ -27,6 +27,7 @@ class Utterance:
     text: str  # as written: the transcript shows this
     spoken: str  # what the engine receives
     pause_ms: int  # silence after it
+    voice: int = 0  # index into Plan.voices
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Plan:
     utterances: tuple[Utterance, ...]
     section_titles: tuple[str, ...]
     unused_pronounce: tuple[str, ...]  # lexicon entries that never matched
+    voices: tuple[Voice, ...] = (Voice(),)  # every distinct voice; [0] is the script's
 
     @property
     def sentence_count(self) -> int:
@@ -48,15 +50,20 @@ def spoken_form(text: str, reading: Reading, lexicon: dict[str, str], used: set[
     return normalize(out) if reading.normalize else out
 
 
-def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading) -> Plan:
+def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading, voice: Voice = Voice()) -> Plan:
     utterances: list[Utterance] = []
     used: set[str] = set()
     all_keys: set[str] = set(reading.pronounce)
+    voices = [voice]
     for index, section in enumerate(sections):
+        own = section.voice or voice
+        if own not in voices:
+            voices.append(own)
+        v = voices.index(own)
         lexicon = dict(reading.pronounce) | dict(section.pronounce)
         all_keys |= {k for k, _ in section.pronounce}
         utterances.append(Utterance("title", index, section.title,
-                                    spoken_form(section.title, reading, lexicon, used), pauses.title))
+                                    spoken_form(section.title, reading, lexicon, used), pauses.title, v))
         paras = split.paragraphs(section.text)
         for p_index, paragraph in enumerate(paras):
             sents = split.sentences(paragraph)
@@ -72,18 +79,19 @@ def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading)
                     else:
                         pause = pauses.section
                     utterances.append(Utterance("sentence", index, part,
-                                                spoken_form(part, reading, lexicon, used), pause))
+                                                spoken_form(part, reading, lexicon, used), pause, v))
     if utterances:  # no long dead air at the very end; the outro (if any) follows
         last = utterances[-1]
         utterances[-1] = dataclasses.replace(last, pause_ms=min(last.pause_ms, 1000))
-    return Plan(tuple(utterances), tuple(s.title for s in sections), tuple(sorted(all_keys - used)))
+    return Plan(tuple(utterances), tuple(s.title for s in sections), tuple(sorted(all_keys - used)),
+                tuple(voices))
 
 
 def make_plan(script: Script) -> Plan:
-    return plan_sections(script.sections, script.pauses, script.reading)
+    return plan_sections(script.sections, script.pauses, script.reading, script.voice)
 
 
-def episode_digest(script: Script, plan: Plan, engine: dict[str, object]) -> str:
+def episode_digest(script: Script, plan: Plan, engine: dict[str, object] | Sequence[dict[str, object]]) -> str:
     """A hash of everything that affects the audio or the tags: tells an up-to-date output.
 
     Every settings group of the script goes in whole (each field that `affects` the
@@ -94,13 +102,18 @@ def episode_digest(script: Script, plan: Plan, engine: dict[str, object]) -> str
         value = getattr(script, f.name)
         if isinstance(value, Group) or f.name == "music":
             groups[f.name] = digest_material(value)
+    identities = [engine] if isinstance(engine, dict) else list(engine)
+    voiced = [(u.kind, u.section, u.spoken, u.pause_ms) + ((u.voice,) if u.voice else ())
+              for u in plan.utterances]
     material = {
         "format": DIGEST_FORMAT,
-        "engine": engine,
-        "engine_settings": digest_material(script.engine_settings.get(str(engine.get("name")))),
+        "engine": identities[0] if len(identities) == 1 else identities,
+        "engine_settings": [digest_material(script.engine_settings.get(str(e.get("name")))) for e in identities]
+        if len(identities) > 1 else digest_material(script.engine_settings.get(str(identities[0].get("name")))),
         "groups": groups,
         "sections": [digest_material(s.music) for s in script.sections],
-        "utterances": [(u.kind, u.section, u.spoken, u.pause_ms) for u in plan.utterances],
+        "voices": [digest_material(v) for v in plan.voices],
+        "utterances": voiced,
     }
     blob = json.dumps(material, ensure_ascii=False, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import logging
 import time
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from audioessay.master import Loudness
 
 DIGEST_TAG = "AUDIOESSAY_PLAN"
+ENGINE_TAG = "AUDIOESSAY_ENGINE"  # "name version" of the engine that voiced the episode
 log = logging.getLogger("audioessay.render")
 
 
@@ -52,11 +54,17 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     for key in plan.unused_pronounce:
         report.note(f"warning: pronounce entry {key!r} never matches the text; check its spelling")
 
-    engine, reason = engines.choose(script.voice, script.engine_settings)
+    stored = _stored_tags(output)
+    pinned = stored.get(ENGINE_TAG, "").split(" ")[0] or None
+    name, reason = engines.resolve(script.voice.engine, script.engine_settings, pinned)
+    voices = [dataclasses.replace(v, engine=name) if v.engine == "auto" else v for v in plan.voices]
+    voiced_by = [engines.create(v.engine, v, script.engine_settings) for v in voices]
+    engine = voiced_by[0]
     report.note(f"engine: {reason}")
-    digest = episode_digest(script, plan, engine.identity())
-    if not force and _stored_digest(output) == digest and _sidecars_present(output):
+    digest = episode_digest(script, plan, [e.identity() for e in voiced_by])
+    if not force and stored.get(DIGEST_TAG) == digest and _sidecars_present(output):
         return Result(output, engine.name, up_to_date=True, seconds=time.monotonic() - started)
+    _check_reachable(voiced_by, script, output, pinned)
 
     # Imported here so an up-to-date check never pays for scipy's import.
     from audioessay.assemble import assemble
@@ -71,7 +79,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     report.start(len(plan.utterances))
     try:
         with _stage("synthesize"):
-            clips = synthesize(plan, engine, cache, script.audio.sample_rate, report.advance)
+            clips = synthesize(plan, voiced_by, cache, script.audio.sample_rate, report.advance)
     finally:
         report.finish()
     report.note("mixing, mastering and encoding the episode")
@@ -84,7 +92,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     tags = id3.Tags(
         title=t.title, artist=t.author, album=t.show, episode=t.episode,
         date=t.date, description=t.description or None, cover=t.cover,
-        extra={DIGEST_TAG: digest, "AUDIOESSAY_ENGINE": f"{engine.name} {engine.version}",
+        extra={DIGEST_TAG: digest, ENGINE_TAG: f"{engine.name} {engine.version}",
                "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
                "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}"},
     )
@@ -136,11 +144,28 @@ def _sidecars_present(output: Path) -> bool:
     return all(p.is_file() for p in sidecar_paths(output).values())
 
 
-def _stored_digest(output: Path) -> str | None:
-    """The plan digest recorded in a previous render's MP3, if there is a readable one."""
+def _stored_tags(output: Path) -> dict[str, str]:
+    """The TXXX frames of a previous render's MP3 (empty if there is no readable one)."""
     if not output.is_file():
-        return None
+        return {}
     try:
-        return id3.read_tags(output).get("extra", {}).get(DIGEST_TAG)
+        return dict(id3.read_tags(output).get("extra", {}))
     except AudioessayError:
-        return None  # unreadable: just render again
+        return {}  # unreadable: just render again
+
+
+def _check_reachable(voiced_by: list, script: Script, output: Path, pinned: str | None) -> None:
+    """An online engine that keeps an existing episode's voice must answer before anything
+    is redone: otherwise stop (exit 3) rather than re-voice the episode with another engine."""
+    from audioessay.errors import EngineError
+
+    for engine in voiced_by:
+        spec = engines.spec(engine.name)
+        if not spec.online or spec.probe is None or script.voice.engine != "auto" or engine.name != pinned:
+            continue
+        ok, why = spec.probe(script.engine_settings.get(engine.name) or spec.settings())
+        if not ok:
+            raise EngineError(
+                f"{output} was voiced by {engine.name}, which cannot be reached now ({why}); the episode is "
+                f"left as it is. Retry when online, or re-voice it on purpose with --engine espeak "
+                f"(or voice.engine in the script)")

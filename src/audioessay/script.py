@@ -69,6 +69,8 @@ class Section:
     music: SectionMusic | None  # None: the bed's own level; volume -inf: no bed (music: none)
     line: int | None
     source: Path | None  # the text file, when given with `file:`
+    voice: Voice | None = None  # the voice of this section (set once the script's voice is known)
+    overrides: tuple[tuple[str, Any], ...] = ()  # the section's own voice keys, as written
 
     @property
     def music_volume(self) -> float | None:
@@ -221,6 +223,7 @@ def _sections(data: dict, base: Path, ctx: Context) -> list[Section]:
             title=sec["title"] or "", text=(body or "").strip(),
             pronounce=tuple((sec["pronounce"] or {}).items()), music=_section_music(sec["music"]),
             line=doc.line(spath), source=(base / sec["file"]) if has_file and not has_text else None,
+            overrides=tuple((sec.get("voice") or {}).items()),
         ))
     return sections
 
@@ -244,6 +247,7 @@ def _cross_checks(data: dict, path: Path, ctx: Context) -> None:
     if (data.get("intro") or data.get("outro")) and not isinstance(music, dict):
         ctx.problem(("intro",) if data.get("intro") else ("outro",),
                     "an intro/outro needs music:; add a music bed or set it to 0")
+    _voice_checks(data, ctx)
     if data.get("cover"):
         from audioessay import cover
 
@@ -262,6 +266,32 @@ def _cross_checks(data: dict, path: Path, ctx: Context) -> None:
                 inputs[(base / sec["file"]).resolve()] = "a section's text file"
         if out in inputs:
             ctx.problem(("output",), f"would overwrite {inputs[out]}; choose another output file")
+
+
+def _voice_checks(data: dict, ctx: Context) -> None:
+    """voice.name and voice.pitch must be something the chosen engine can do."""
+    voice = data.get("voice") or {}
+    base = {k: voice.get(k) for k in ("engine", "name", "pitch")}
+    wheres = [(("voice",), base)]
+    for i, sec in enumerate(data.get("sections") or []):
+        if sec and sec.get("voice"):
+            wheres.append((("sections", i, "voice"), merged_voice(base, sec["voice"])))
+    for path, v in wheres:
+        engine = v.get("engine")
+        if not engine or engine == "auto" or engine not in engines.registered():
+            continue  # auto: each engine honours what it can (see README)
+        problem = engines.spec(engine).voice_problem(v.get("name") or "", v.get("pitch") or 0)
+        if problem:
+            ctx.problem(path + (problem[0],), problem[1])
+
+
+def merged_voice(base: dict, override: dict) -> dict:
+    """A section's voice: the script's, changed by the section's keys. A section that names
+    another engine does not inherit the script's voice name (it belongs to the other engine)."""
+    out = {**base, **override}
+    if "engine" in override and override["engine"] != base.get("engine") and "name" not in override:
+        out["name"] = ""
+    return out
 
 
 def input_files(script: Script) -> dict[Path, str]:
@@ -288,8 +318,11 @@ def _build(data: dict, path: Path, sections: list[Section], ctx: Context) -> Scr
     engine_settings = {name: spec.settings.from_values(voice_data.get(name) or {})
                        for name, spec in engines.registered().items()}
     output = base / data["output"] if data["output"] else path.with_suffix(".mp3")
+    voice = Voice.from_values(voice_data)
+    sections = [dataclasses.replace(s, voice=Voice.from_values(merged_voice(dataclasses.asdict(voice), dict(s.overrides))))
+                for s in sections]
     return Script(
-        path=path, tags=tags, reading=Reading.from_values(data), voice=Voice.from_values(voice_data),
+        path=path, tags=tags, reading=Reading.from_values(data), voice=voice,
         engine_settings=engine_settings, pauses=Pauses.from_values(data["pauses"]), music=music,
         layout=Layout.from_values(data), mastering=Mastering.from_values(data["mastering"]),
         audio=AudioFormat.from_values(data["audio"]), sections=tuple(sections), output=output,

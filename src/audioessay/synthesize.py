@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -28,14 +28,16 @@ class Clips:
     reused: int  # distinct utterances taken from the cache
 
 
-def synthesize(plan: Plan, engine: Engine, cache: Cache, rate: int,
+def synthesize(plan: Plan, engine: Engine | Sequence[Engine], cache: Cache, rate: int,
                progress: Callable[[int], None] | None = None) -> Clips:
     """Voice each distinct spoken text once; reuse cached audio; keep finished work on failure.
 
-    `rate` is only used when nothing is spoken at all (then there is no engine rate)."""
+    `engine` is one engine, or one per voice of the plan (plan.voices). `rate` is only used
+    when nothing is spoken at all (then there is no engine rate)."""
     advance = progress or (lambda n: None)
-    settings = dict(engine.settings())
-    keys = [cache_key(engine.name, engine.version, settings, u.spoken) for u in plan.utterances]
+    voiced_by = [engine] if isinstance(engine, Engine) else list(engine)
+    keys = [_key(voiced_by[u.voice], u.spoken) for u in plan.utterances]
+    engine_of = {key: voiced_by[u.voice] for key, u in zip(keys, plan.utterances)}
     uses: dict[str, int] = {}
     for key, u in zip(keys, plan.utterances):
         if u.spoken.strip():
@@ -58,16 +60,21 @@ def synthesize(plan: Plan, engine: Engine, cache: Cache, rate: int,
     writer = ThreadPoolExecutor(1, thread_name_prefix="cache-writer")
     writes = []
 
-    def done(index: int, audio: AudioSegment) -> None:
-        key = missing[index]
-        audio = trim(audio)
-        found[key] = audio
-        writes.append(writer.submit(cache.put, key, audio))
-        advance(uses[key])
+    def done_for(batch: list[str]) -> Callable[[int, AudioSegment], None]:
+        def done(index: int, audio: AudioSegment) -> None:
+            key = batch[index]
+            audio = trim(audio)
+            found[key] = audio
+            writes.append(writer.submit(cache.put, key, audio))
+            advance(uses[key])
+
+        return done
 
     try:
-        if missing:
-            engine.synthesize_many([text_of[k] for k in missing], done)
+        for each in voiced_by:  # one engine at a time; each keeps its own concurrency
+            batch = [k for k in missing if engine_of[k] is each]
+            if batch:
+                each.synthesize_many([text_of[k] for k in batch], done_for(batch))
     except EngineError as exc:
         raise _located(exc, plan) from exc
     finally:
@@ -86,6 +93,10 @@ def synthesize(plan: Plan, engine: Engine, cache: Cache, rate: int,
                   for key, u in zip(keys, plan.utterances))
     advance(sum(1 for u in plan.utterances if not u.spoken.strip()))
     return Clips(clips, native, synthesized=len(missing), reused=reused)
+
+
+def _key(engine: Engine, spoken: str) -> str:
+    return cache_key(engine.name, engine.version, dict(engine.settings()), spoken)
 
 
 def _located(exc: EngineError, plan: Plan) -> EngineError:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from audioessay.engines.base import Engine, EngineSpec, register, registered, unregister
 
-__all__ = ["Engine", "EngineSpec", "choose", "names", "register", "registered", "spec", "unregister"]
+__all__ = ["Engine", "EngineSpec", "choose", "create", "names", "register", "registered", "resolve", "spec",
+           "unregister"]
 
 # The built-in engines register themselves on import (their heavy imports are deferred).
 from audioessay.engines import espeak as _espeak  # noqa: E402,F401
@@ -24,25 +25,35 @@ def spec(name: str) -> EngineSpec:
         raise ValueError(f"unknown engine {name!r}; known: {', '.join(names())}") from None
 
 
-def choose(voice, engine_settings: dict) -> tuple[Engine, str]:
-    """Return the engine for `voice.engine` and a short reason for the choice.
+def create(name: str, voice, engine_settings: dict) -> Engine:
+    """The engine `name` speaking with `voice` (the shared keys) and its own settings group."""
+    s = spec(name)
+    return s.create(voice, engine_settings.get(name) or s.settings())
 
-    `auto` probes the online engine once (short timeout) and falls back to the
-    embedded espeak voice; one episode is always voiced by a single engine.
-    """
-    def make(name: str) -> Engine:
-        s = spec(name)
-        return s.create(voice, engine_settings.get(name) or s.settings())
 
-    if voice.engine != "auto":
-        return make(voice.engine), f"{voice.engine} (requested)"
+def resolve(requested: str, engine_settings: dict, pinned: str | None = None) -> tuple[str, str]:
+    """(engine name, why) for `voice.engine`. `auto` keeps `pinned` (the engine that voiced
+    the existing episode) without probing, else takes the first usable engine of AUTO_ORDER
+    (online ones are probed once, with a short timeout)."""
+    if requested != "auto":
+        return requested, f"{requested} (requested)"
+    if pinned is not None and pinned in registered():
+        return pinned, f"{pinned} (it voiced this episode before; auto keeps it)"
     reasons: list[str] = []
     for name in AUTO_ORDER:
-        s = spec(name)
+        s = registered().get(name)
+        if s is None:
+            continue
         if s.probe is None:
-            return make(name), f"{name}, the embedded offline voice ({'; '.join(reasons) or 'no online engine'})"
+            return name, f"{name}, the embedded offline voice ({'; '.join(reasons) or 'no online engine'})"
         ok, why = s.probe(engine_settings.get(name) or s.settings())
         if ok:
-            return make(name), f"{name} ({why})"
+            return name, f"{name} ({why})"
         reasons.append(why)
     raise ValueError("no engine in AUTO_ORDER works offline")  # pragma: no cover
+
+
+def choose(voice, engine_settings: dict) -> tuple[Engine, str]:
+    """The engine for `voice` and a short reason for the choice (see resolve)."""
+    name, why = resolve(voice.engine, engine_settings)
+    return create(name, voice, engine_settings), why

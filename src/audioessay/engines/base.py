@@ -58,6 +58,25 @@ class EngineSpec:
     online: bool = False
     probe: Callable[[Any], tuple[bool, str]] | None = None  # (settings) -> (usable?, why)
     legacy_keys: tuple[str, ...] = ()  # settings keys also accepted directly under voice:
+    supports: frozenset[str] = frozenset()  # shared Voice keys it honours besides speed: "name", "pitch"
+    voice_names: Callable[[], list[str]] | None = None  # the names `voice.name` may take (None: any)
+    default_name: str = ""  # the voice used when voice.name is empty
+
+    def voice_problem(self, name: str, pitch: int) -> tuple[str, str] | None:
+        """(key, why) when this engine cannot honour `name`/`pitch`, else None."""
+        if name and "name" not in self.supports:
+            return "name", f"the {self.name} engine has one voice; remove voice.name or choose another engine"
+        if pitch and "pitch" not in self.supports:
+            return "pitch", f"the {self.name} engine cannot change pitch; remove voice.pitch or choose another engine"
+        if name and self.voice_names is not None:
+            known = self.voice_names()
+            if name not in known:
+                import difflib
+
+                close = difflib.get_close_matches(name, known, n=3)
+                hint = f"did you mean {', '.join(close)}?" if close else "see: audioessay voices --engine " + self.name
+                return "name", f"{self.name} has no voice {name!r}; {hint}"
+        return None
 
 
 _REGISTRY: dict[str, EngineSpec] = {}

@@ -23,6 +23,7 @@ _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000
 _CHARS_UTF8 = 1
 _RATE = 1  # espeakRATE parameter id
+_PITCH = 3  # espeakPITCH parameter id: 0-100, 50 is the voice's own
 _DEFAULT_WPM = 175
 _lock = threading.Lock()
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
@@ -81,15 +82,37 @@ class EspeakVoice(Group):
     doc = "espeak engine"
 
 
+def variants() -> list[str]:
+    """The voice variants espeak-ng ships (voices/!v), e.g. m3, f2: `voice.name` for espeak."""
+    import os
+
+    try:
+        import espeakng_loader
+
+        folder = os.path.join(espeakng_loader.get_data_path(), "voices", "!v")
+        return sorted(n for n in os.listdir(folder) if not n.startswith("."))
+    except (ImportError, OSError, RuntimeError):
+        return []
+
+
 class EspeakEngine(Engine):
     name = "espeak"
 
-    def __init__(self, speed: float = 1.0):
+    def __init__(self, speed: float = 1.0, variant: str = "", pitch: int = 0):
         self.speed = speed
+        self.variant = variant
+        self.pitch = pitch
         self.version = _lib().version
 
+    @property
+    def voice(self) -> str:
+        return f"ko+{self.variant}" if self.variant else "ko"
+
     def settings(self) -> dict[str, object]:
-        return {"voice": "ko", "wpm": self.wpm}
+        out: dict[str, object] = {"voice": self.voice, "wpm": self.wpm}
+        if self.pitch:
+            out["pitch"] = self.pitch
+        return out
 
     @property
     def wpm(self) -> int:
@@ -104,7 +127,12 @@ class EspeakEngine(Engine):
             lib.stop.clear()
 
             def speak() -> None:
+                if lib.lib.espeak_SetVoiceByName(self.voice.encode()) != 0:
+                    outcome["status"] = -2
+                    return
                 lib.lib.espeak_SetParameter(_RATE, self.wpm, 0)
+                # About 1 Hz per step around the voice's own pitch (espeak's scale is 0-100).
+                lib.lib.espeak_SetParameter(_PITCH, max(0, min(100, 50 + self.pitch)), 0)
                 outcome["status"] = lib.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8, None, None)
 
             worker = threading.Thread(target=speak, name="espeak", daemon=True)
@@ -116,6 +144,9 @@ class EspeakEngine(Engine):
                 worker.join()
                 raise
             status = outcome.get("status", -1)
+            if status == -2:
+                raise EngineError(f"espeak-ng has no voice {self.voice!r}; see audioessay voices --engine espeak",
+                                  text=text)
             if status != 0:
                 raise EngineError(f"espeak-ng could not speak {text[:30]!r} (status {status})", text=text)
             pcm = b"".join(lib.chunks)
@@ -125,5 +156,6 @@ class EspeakEngine(Engine):
 
 SPEC = register(EngineSpec(
     name="espeak", doc="espeak-ng's Korean voice, embedded and offline", settings=EspeakVoice,
-    create=lambda voice, group: EspeakEngine(speed=voice.speed), max_chars=None, online=False,
+    create=lambda voice, group: EspeakEngine(speed=voice.speed, variant=voice.name, pitch=voice.pitch),
+    max_chars=None, online=False, supports=frozenset({"name", "pitch"}), voice_names=variants,
 ))
