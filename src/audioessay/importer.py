@@ -9,8 +9,11 @@ How the text is read (one set of rules for plain text and Markdown):
 
 * Section titles are Markdown headings, or, when a post has none (and always
   in plain text), short stand-alone lines: at most 40 characters, not ending
-  in . … , ; : or a Korean final ending (다 요 죠 까), after a blank line or a
-  finished sentence, with text after them. A line ending in ? or ! counts
+  in . … , ; : or a Korean final ending (다 요 죠 까), one sentence at most,
+  after a blank line (or, in text without blank lines, after a heading or a
+  finished sentence), with text after them; with a text line right under
+  it, at most GLUED_RATIO of that line's length (a hard-wrapped paragraph's
+  first line is about as long as its second). A line ending in ? or ! counts
   when it is one sentence ("인공지능과 감정, 무엇이 진짜인가?").
 * The episode title is the front matter's `title`; else a heading (or title
   line) at the very top that is the only one of its level or is followed
@@ -51,6 +54,7 @@ from audioessay.text import split
 
 INTRO_TITLE = "들어가며"
 MAX_TITLE = 40  # characters: a longer line is prose, not a heading
+GLUED_RATIO = 0.6  # a heading with text right under it is at most this long relative to that line
 # Keys a blog engine puts in front matter that mean nothing to a script.
 BLOG_KEYS = frozenset((
     "tags", "categories", "category", "layout", "draft", "slug", "permalink", "excerpt", "summary",
@@ -190,9 +194,7 @@ def looks_like_heading(text: str) -> bool:
     last = bare[-1]
     if last in _STOPS or last in _SENTENCE_FINALS:
         return False
-    if last in "?!":
-        return len(split.sentences(text)) == 1
-    return True
+    return len(split.sentences(text)) == 1  # no sentence ends inside it
 
 
 def _paragraph_mode(lines: list[_Line]) -> bool:
@@ -213,9 +215,15 @@ def _mark_headings(lines: list[_Line], blank_paragraphs: bool) -> None:
         if ln.kind != "text" or not ln.prose or not looks_like_heading(ln.text):
             continue
         prev = lines[i - 1] if i else None
-        alone = (prev is None or prev.kind != "text"
-                 or (not blank_paragraphs and _ends_sentence(prev.text)))
-        if alone and any(x.kind == "text" for x in lines[i + 1:]):
+        if blank_paragraphs:  # after a blank line (or at the top)
+            alone = prev is None or prev.kind == "blank"
+        else:  # after a heading or a finished sentence
+            alone = prev is None or prev.kind != "text" or _ends_sentence(prev.text)
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        # Glued to the next line, a heading is much shorter than it; the first
+        # line of a hard-wrapped paragraph is about as long as the next.
+        glued_ok = nxt is None or nxt.kind != "text" or len(ln.text) <= GLUED_RATIO * len(nxt.text)
+        if alone and glued_ok and any(x.kind == "text" for x in lines[i + 1:]):
             ln.kind = "heading"
 
 
@@ -426,6 +434,7 @@ _MAGIC = (
     (b"ID3", "an MP3 file"), (b"RIFF", "a WAV audio file"), (b"OggS", "an Ogg audio file"),
     (b"fLaC", "a FLAC audio file"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
     (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive (a .docx or .hwpx document?)"),
+    (b"\xff\xfe", "UTF-16 text (save it as UTF-8)"), (b"\xfe\xff", "UTF-16 text (save it as UTF-8)"),
 )
 
 
@@ -433,8 +442,8 @@ def _binary_kind(raw: bytes) -> str | None:
     for magic, what in _MAGIC:
         if raw.startswith(magic):
             return what
-    if len(raw) > 1 and raw[0] == 0xFF and raw[1] & 0xE0 == 0xE0:
-        return "an MP3 file"  # MPEG frame sync without an ID3 tag
+    if len(raw) > 1 and raw[0] == 0xFF and raw[1] & 0xE6 == 0xE2:
+        return "an MP3 file"  # MPEG layer III frame sync without an ID3 tag
     if raw[4:8] == b"ftyp":
         return "an MP4/M4A file"
     return None

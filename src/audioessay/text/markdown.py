@@ -24,9 +24,9 @@ from markdown_it import MarkdownIt
 # A bare URL runs until whitespace or a bracket/quote; trailing punctuation is the sentence's.
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]{}\"'“”‘’〈〉《》「」]+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?…"
+# A URL alone in brackets goes with them: "블로그(https://a.kr)에" -> "블로그에".
+_BRACKETED_URL = re.compile(rf"[(\[〈《「]\s*(?:{_URL.pattern})\s*[)\]〉》」]", re.IGNORECASE)
 _FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\]:?")
-# Brackets left empty once a URL is gone: "(https://x.y)" -> "".
-_EMPTY_BRACKETS = re.compile(r"[(\[{〈《「『]\s*[)\]}〉》」』]")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+(?=[,.?!:;])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -58,8 +58,7 @@ def drop_urls(text: str) -> str:
         tail = url[len(url.rstrip(_URL_TAIL)):]
         return tail
 
-    text = _URL.sub(cut, text)
-    return _EMPTY_BRACKETS.sub("", text)
+    return _URL.sub(cut, _BRACKETED_URL.sub("", text))
 
 
 def tidy_line(text: str) -> str:
