@@ -25,6 +25,8 @@ DATA = Path(__file__).resolve().parent / "data" / "writer"
     ("각주가 있다[^1].", "각주가 있다."),
     ("\\*별표\\*는 글자다", "*별표*는 글자다"),
     ("&amp; 기호", "& 기호"),
+    ("**〈HER〉**은 ~~\"취소\"~~다", "〈HER〉은 \"취소\"다"),  # CommonMark leaves these; we don't
+    ("5 * 3 = 15, 파일_이름_둘", "5 * 3 = 15, 파일_이름_둘"),
 ])
 def test_inline_markup_is_reduced(source, heard):
     assert to_speech(source) == heard

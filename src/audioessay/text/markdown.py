@@ -29,6 +29,9 @@ _BRACKETED_URL = re.compile(rf"[(\[〈《「]\s*(?:{_URL.pattern})\s*[)\]〉》�
 _FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\]:?")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+(?=[,.?!:;])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# CommonMark leaves **〈HER〉**은 unparsed (a closing run after punctuation, before a
+# letter, is not "right-flanking"): Korean particles hit this all the time.
+_LEFTOVER_EMPHASIS = re.compile(r"(\*\*\*|\*\*|\*|__|~~)(?=\S)(.+?)(?<=\S)\1")
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,15 @@ def strip_html(html: str) -> str:
     return "".join(parser.parts)
 
 
+def leftover_emphasis(text: str) -> str:
+    """'**〈HER〉**은' -> '〈HER〉은': emphasis the parser left as text; '5 * 3' stays."""
+    return _LEFTOVER_EMPHASIS.sub(r"\2", text)
+
+
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    # Without text_join, escaped characters (\*) stay apart from text, so
+    # leftover_emphasis never touches what the writer escaped.
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("text_join")
 
 
 def _inline_lines(children) -> list[str]:
@@ -121,7 +131,9 @@ def _inline_lines(children) -> list[str]:
             skip_link = max(0, skip_link - 1)
         elif skip_link or kind == "image":
             continue
-        elif kind in ("text", "code_inline"):
+        elif kind == "text":
+            current.append(leftover_emphasis(tok.content))
+        elif kind in ("text_special", "code_inline"):
             current.append(tok.content)
         elif kind == "html_inline":
             current.append(strip_html(tok.content).replace("\n", " "))
