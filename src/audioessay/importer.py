@@ -198,14 +198,19 @@ def looks_like_heading(text: str) -> bool:
 
 
 def _paragraph_mode(lines: list[_Line]) -> bool:
-    """True when blank lines separate paragraphs: some blank line has prose on both sides."""
-    for i, ln in enumerate(lines):
-        if ln.kind != "blank":
+    """True when blank lines separate paragraphs: some blank line has prose on both sides
+    (blank lines around headings alone do not count)."""
+    def prose(x: _Line) -> bool:
+        return x.kind == "text" and not looks_like_heading(x.text)
+
+    prev, gap = None, False
+    for ln in lines:
+        if ln.kind == "blank":
+            gap = True
             continue
-        before = next((x for x in reversed(lines[:i]) if x.kind != "blank"), None)
-        after = next((x for x in lines[i + 1:] if x.kind != "blank"), None)
-        if all(x is not None and x.kind == "text" and not looks_like_heading(x.text) for x in (before, after)):
+        if gap and prev is not None and prose(prev) and prose(ln):
             return True
+        prev, gap = ln, False
     return False
 
 
@@ -255,18 +260,27 @@ def _structure(lines: list[_Line], *, title: str | None, title_line: int, filena
             title, title_line = top.text, top.line
         lines = [x for x in lines if x is not top]
     explicit = title is not None
+    sections, intro = _sections(lines, blank_paragraphs, title if explicit else INTRO_TITLE)
+    headed = [s for s in sections if s is not intro]
+    if title is None:
+        title, title_line = (headed[0].title, headed[0].title_line) if headed else (Path(filename).stem, 1)
+    if intro is not None and not headed and not explicit:
+        intro.title = title  # no headings at all: the file name titles the one section
+    return _Essay(title, title_line, sections)
 
+
+def _sections(lines: list[_Line], blank_paragraphs: bool, intro_title: str) -> tuple[list[_Section], _Section | None]:
+    """Headings start sections; lines join into paragraphs. Returns the sections that
+    have text, and the one made for text before the first heading (or None)."""
     sections: list[_Section] = []
     current: _Section | None = None
     intro: _Section | None = None
     para: list[str] = []
-    last_text = ""
 
     def flush() -> None:
-        nonlocal para
         if para and current is not None:
             current.paragraphs.append("".join(para))
-        para = []
+        para.clear()
 
     for ln in lines:
         if ln.kind == "heading":
@@ -280,24 +294,17 @@ def _structure(lines: list[_Line], *, title: str | None, title_line: int, filena
             flush()
         else:
             if current is None:
-                current = intro = _Section(title if explicit else INTRO_TITLE, ln.line)
+                current = intro = _Section(intro_title, ln.line)
                 sections.append(current)
             if current.text_line is None:
                 current.text_line = ln.line
             if para:  # a hard wrap; the splitter needs the break after a bare final ending
-                para.append("\n" if _bare(last_text)[-1:] in tuple(_BARE_FINALS) else " ")
+                para.append("\n" if _bare(para[-1])[-1:] in tuple(_BARE_FINALS) else " ")
             para.append(ln.text)
-            last_text = ln.text
             if not blank_paragraphs and _ends_sentence(ln.text):
                 flush()
     flush()
-    sections = [s for s in sections if s.paragraphs]
-    headed = [s for s in sections if s is not intro]
-    if title is None:
-        title, title_line = (headed[0].title, headed[0].title_line) if headed else (Path(filename).stem, 1)
-    if intro is not None and not headed and not explicit:
-        intro.title = title  # no headings at all: the file name titles the one section
-    return _Essay(title, title_line, sections)
+    return [s for s in sections if s.paragraphs], intro
 
 
 # --- the two readers ----------------------------------------------------------------
