@@ -205,6 +205,19 @@ def test_same_level_headings_are_all_sections():
 # --- front matter --------------------------------------------------------------------------------
 
 
+def test_windows_line_endings_and_bom_read_the_same():
+    crlf = "\ufeff" + POST.replace("\n", "\r\n")
+    assert essay_to_script(crlf, markdown=True) == essay_to_script(POST, markdown=True)
+    assert essay_to_script(HER.replace("\n", "\r\n"), markdown=False) == essay_to_script(HER, markdown=False)
+
+
+def test_sample_essay_as_markdown_reads_the_same():
+    """Saved as .md, the sample (no blank lines, no # headings) is one CommonMark paragraph;
+    the same line rules still find its parts."""
+    as_md = essay_to_script(HER, markdown=True, filename="her.md")
+    assert as_md == essay_to_script(HER, markdown=False, filename="her.md")
+
+
 def test_parse_front_matter():
     meta, body, line = parse_front_matter("---\ntitle: 제목\ntags: [a]\n---\n본문\n")
     assert meta == {"title": "제목", "tags": ["a"]} and body == "본문\n" and line == 5
@@ -251,8 +264,7 @@ def test_script_yaml_round_trips_awkward_values(tmp_path):
 def test_markdown_document_matches_init():
     doc = markdown_document(POST, "post.md")
     m = essay_to_script(POST, markdown=True, filename="post.md")
-    assert doc.value["sections"] == m["sections"] and doc.value["title"] == m["title"]
-    assert "tags" not in doc.value and "layout" not in doc.value
+    assert doc.value == m  # the same script either way: render post.md == init + render
     assert validate(doc, "post.md") == []
 
 
