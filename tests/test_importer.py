@@ -6,6 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audioessay import importer, script
 from audioessay.errors import InputError
@@ -178,7 +181,7 @@ def test_markdown_post_spoken_and_written_text_have_no_markup(tmp_path):
 
 def test_import_essay_names_the_dropped_front_matter_keys():
     out = importer.import_essay(POST, "post.md")
-    assert out.startswith("# Made by `audioessay init` from post.md.")
+    assert out.startswith("# Made by `audioessay init` from post.md: headings became sections")
     assert "# Not carried over from the front matter: tags, layout." in out
 
 
@@ -241,6 +244,7 @@ def test_script_yaml_round_trips_awkward_values(tmp_path):
         "sections": [
             {"title": "- 대시로 시작: 콜론도", "text": "# 샵으로 시작하는 줄\n\n  들여쓴 줄은 없다: 'x' \"y\""},
             {"title": "〈HER〉 #1", "text": "---\n...\n끝이다.", "pronounce": {"HER": "허"}},
+            {"title": "셋", "text": "  들여쓴 첫 줄\n그다음 줄"},
         ],
         "title": "'따옴표' 제목: 부제",
         "date": "2025-05-01",
@@ -254,6 +258,7 @@ def test_script_yaml_round_trips_awkward_values(tmp_path):
     assert [(x.title, x.text) for x in s.sections] == [
         ("- 대시로 시작: 콜론도", "# 샵으로 시작하는 줄\n\n  들여쓴 줄은 없다: 'x' \"y\""),
         ("〈HER〉 #1", "---\n...\n끝이다."),
+        ("셋", "들여쓴 첫 줄\n그다음 줄"),  # script.parse strips the text
     ]
     assert s.sections[1].pronounce == (("HER", "허"),)
 
@@ -353,3 +358,18 @@ def test_imported_post_renders_with_a_clean_transcript(tmp_path):
     vtt = sidecar_paths(tmp_path / "short.mp3")["vtt"].read_text(encoding="utf-8")
     assert "첫 문장이다." in vtt and "링크를 보라." in vtt and "목록 항목" in vtt
     assert not re.search(r"https?:|a\.kr|[*\[\]]", vtt)
+
+
+_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85\ufeff")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.text(_CHARS, min_size=1, max_size=30).filter(str.strip),
+                          st.text(st.one_of(_CHARS, st.just("\n")), min_size=1, max_size=200).filter(str.strip)),
+                min_size=1, max_size=3))
+def test_script_yaml_writes_any_text_back_as_it_was(sections):
+    mapping = {"title": sections[0][0], "sections": [{"title": t, "text": x} for t, x in sections]}
+    loaded = yaml.safe_load(script_yaml(mapping))
+    assert loaded["title"] == sections[0][0]
+    assert [(s["title"], s["text"].strip("\n")) for s in loaded["sections"]] == \
+        [(t, x.strip("\n")) for t, x in sections]

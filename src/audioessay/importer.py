@@ -338,13 +338,13 @@ def essay_to_script(text: str, *, markdown: bool, filename: str = "essay.txt") -
 def _essay_mapping(text: str, *, markdown: bool, filename: str) -> tuple[dict, list[str]]:
     meta, body, body_line = parse_front_matter(text, filename)
     meta = dict(meta or {})
-    for alias in DESCRIPTION_ALIASES:
-        if alias in meta and "description" not in meta:
-            meta["description"] = meta[alias]
     keys = _script_keys()
     kept = {k: (_date_value(v) if k == "date" else v) for k, v in meta.items()
             if k in keys and k != "sections" and v is not None}
-    dropped = [str(k) for k in meta if k not in keys and k not in DESCRIPTION_ALIASES or k == "sections"]
+    for alias in DESCRIPTION_ALIASES:
+        if alias in meta and "description" not in kept:
+            kept["description"] = meta.pop(alias)
+    dropped = [str(k) for k in meta if k not in keys or k == "sections"]
     essay = _structure(_lines(body, body_line, markdown), title=_fm_title(meta), title_line=1,
                        filename=filename)
     kept["title"] = essay.title
@@ -405,9 +405,9 @@ def script_yaml(mapping: dict, *, source: str | None = None, notes: tuple[str, .
     """A script mapping -> YAML text: keys in the README's order, section text as `|`
     blocks, and a comment header saying how it was made."""
     order = _script_keys()
-    head = [f"# Made by `audioessay init` from {source}." if source else "# Made by `audioessay init`.",
-            "# Headings became sections; blank lines separate paragraphs. Edit freely, then:",
-            "#   audioessay text SCRIPT   (what will be spoken)    audioessay render SCRIPT"]
+    made = f"# Made by `audioessay init` from {source}" if source else "# Made by `audioessay init`"
+    head = [f"{made}: headings became sections, blank lines separate paragraphs.",
+            "# Edit freely; `audioessay text` shows what will be spoken, `audioessay render` makes the MP3."]
     head += [f"# {note}" for note in notes]
     out = head
     keys = [k for k in order if k in mapping] + [k for k in mapping if k not in order]
@@ -419,8 +419,8 @@ def script_yaml(mapping: dict, *, source: str | None = None, notes: tuple[str, .
         for sec in mapping["sections"]:
             out.append("  - " + _dump("title", sec["title"]))
             for k, v in sec.items():
-                if k == "text":
-                    out.append("    text: |")
+                if k == "text":  # |2 when the first line is indented: YAML would take it as the margin
+                    out.append("    text: |2" if v.strip("\n")[:1].isspace() else "    text: |")
                     out.append(_block(v.strip("\n"), "      "))
                 elif k != "title":
                     out.append("\n".join("    " + ln for ln in _dump(k, v).split("\n")))
