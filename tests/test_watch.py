@@ -144,3 +144,16 @@ def test_other_exceptions_are_not_swallowed(tmp_path):
 
     with pytest.raises(RuntimeError, match="a bug"):
         watch_mod.watch(lambda: {tmp_path}, boom, interval=0.01, stop=threading.Event(), echo=lambda s: None)
+
+
+def test_script_files_names_what_the_script_references(tmp_path):
+    from audioessay import script
+
+    (tmp_path / "part.txt").write_text("둘째 부분이다.\n", encoding="utf-8")
+    (tmp_path / "bed.ogg").write_bytes(b"not decoded when the script loads")
+    path = tmp_path / "ep.yaml"
+    path.write_text("title: t\nmusic: bed.ogg\nsections:\n  - title: 하나\n    text: 첫째다.\n"
+                    "  - title: 둘\n    file: part.txt\n", encoding="utf-8")
+    assert watch_mod.script_files(path, script.load) == {path, tmp_path / "part.txt", tmp_path / "bed.ogg"}
+    path.write_text("title: t\nsections: [\n", encoding="utf-8")  # broken: watch the script alone
+    assert watch_mod.script_files(path, script.load) == {path}

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from audioessay.errors import AudioessayError, InputError
 
@@ -38,6 +39,19 @@ def changes(before: Snapshot, after: Snapshot) -> str:
         word = "removed" if new is None else "created" if old is None else "changed"
         parts.append(f"{path.name} {word}")
     return ", ".join(parts)
+
+
+def script_files(path: Path, load: Callable[[Path], Any]) -> set[Path]:
+    """The script and the files it references (section `file:`s, music, cover), as
+    `load(path)` finds them; just the script while it does not load."""
+    path = Path(path)
+    try:
+        spec = load(path)
+    except AudioessayError:
+        return {path}
+    found = {path, getattr(spec, "cover", None), getattr(getattr(spec, "music", None), "file", None)}
+    found |= {getattr(sec, "source", None) for sec in getattr(spec, "sections", ())}
+    return {Path(p) for p in found if p is not None}
 
 
 def error_lines(exc: AudioessayError) -> list[str]:
