@@ -45,6 +45,11 @@ def test_sample_essay_gives_three_sections_with_the_original_headings():
     assert m["title"] == HER_TITLES[0]  # no title line: the first section's heading names the episode
 
 
+def test_sample_essay_with_a_title_line_on_top():
+    m = essay_to_script("〈HER〉 리뷰\n" + HER.lstrip("\n"), markdown=False)
+    assert m["title"] == "〈HER〉 리뷰" and [s["title"] for s in m["sections"]] == HER_TITLES
+
+
 def test_sample_essay_keeps_every_word_in_order():
     m = essay_to_script(HER, markdown=False, filename="her.txt")
     body = [ln for ln in HER.splitlines() if ln.strip() not in HER_TITLES]
@@ -116,6 +121,15 @@ def test_plain_text_with_blank_lines():
     ]
 
 
+def test_numbered_headings_and_a_date_line():
+    text = "나의 여름\n2025.05.01\n\n1. 시작\n\n첫 문단이다.\n\n2. 끝\n\n마지막 문단이다.\n"
+    m = essay_to_script(text, markdown=False)
+    assert m["title"] == "나의 여름"
+    assert m["sections"] == [{"title": "나의 여름", "text": "2025.05.01"},
+                             {"title": "1. 시작", "text": "첫 문단이다."},
+                             {"title": "2. 끝", "text": "마지막 문단이다."}]
+
+
 def test_text_before_the_first_heading_is_an_intro():
     m = essay_to_script("머리말이다.\n\n본론\n\n본문이다.\n", markdown=False)
     assert m["title"] == "본론"
@@ -133,6 +147,9 @@ def test_no_headings_one_section_named_by_the_file():
     ("관계의 회복과 인간다움에 대한 사색", True),
     ("인공지능과 감정, 무엇이 진짜인가?", True),
     ("〈HER〉 리뷰", True),
+    ("1. 디지털 시대의 외로움", True),
+    ("Ⅲ. 결론", True),
+    ("2025.05.01", True),  # a date line at the top: text if it has a title line above it
     ("그래서 계속 재개봉이 되나 보다", False),  # a sentence without its period
     ("짧은 문장이다.", False),
     ("다음과 같다:", False),

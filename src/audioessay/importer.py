@@ -72,6 +72,8 @@ _BARE_FINALS = "다요까죠네지라자"
 _SENTENCE_FINALS = "다요죠까"
 _FRONT_OPEN = re.compile(r"---[ \t]*")
 _FRONT_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+# "1. 시작", "2) 끝", "Ⅲ. 결론", "가. 처음": a numbered heading's number is not a sentence.
+_ENUMERATOR = re.compile(r"^(?:\d{1,3}|[IVX]{1,5}|[Ⅰ-Ⅻ]|[가-하])[.)]\s+")
 _DATE_PREFIX = re.compile(r"\d{4}-\d{2}-\d{2}(?=[T ])")
 
 
@@ -194,7 +196,7 @@ def looks_like_heading(text: str) -> bool:
     last = bare[-1]
     if last in _STOPS or last in _SENTENCE_FINALS:
         return False
-    return len(split.sentences(text)) == 1  # no sentence ends inside it
+    return len(split.sentences(_ENUMERATOR.sub("", text))) == 1  # no sentence ends inside it
 
 
 def _paragraph_mode(lines: list[_Line]) -> bool:
@@ -220,11 +222,13 @@ def _mark_headings(lines: list[_Line], blank_paragraphs: bool) -> None:
         if ln.kind != "text" or not ln.prose or not looks_like_heading(ln.text):
             continue
         prev = lines[i - 1] if i else None
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
         if blank_paragraphs:  # after a blank line (or at the top)
             alone = prev is None or prev.kind == "blank"
-        else:  # after a heading or a finished sentence
-            alone = prev is None or prev.kind != "text" or _ends_sentence(prev.text)
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        elif prev is not None and prev.kind == "heading":  # title, then a heading over its text
+            alone = nxt is not None and nxt.kind == "text"
+        else:  # after a blank line or a finished sentence
+            alone = prev is None or prev.kind == "blank" or _ends_sentence(prev.text)
         # Glued to the next line, a heading is much shorter than it; the first
         # line of a hard-wrapped paragraph is about as long as the next.
         glued_ok = nxt is None or nxt.kind != "text" or len(ln.text) <= GLUED_RATIO * len(nxt.text)
