@@ -65,61 +65,186 @@ def _cache(cache_dir: Path | None, no_cache: bool = False, refresh: bool = False
     return Cache(cache_dir or default_cache_dir(), enabled=not no_cache, refresh=refresh)
 
 
+def render_options(f):
+    """The options every command that renders shares (render, watch, preview)."""
+    for option in reversed([
+        click.option("--engine", type=click.Choice(["auto", *engine_names()]), help="Override the script's voice engine."),
+        click.option("--cache-dir", type=click.Path(path_type=Path), envvar="AUDIOESSAY_CACHE_DIR",
+                     help="Where synthesized sentences are kept (env AUDIOESSAY_CACHE_DIR)."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the sentence cache."),
+        click.option("--refresh", is_flag=True, help="Re-synthesize every sentence and replace cached audio."),
+        click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
+        click.option("-v", "--verbose", is_flag=True, help="Log each external command and stage time."),
+    ]):
+        f = option(f)
+    return f
+
+
+def _load(script: Path, engine: str | None):
+    from audioessay import script as script_mod
+
+    spec = script_mod.load(script)
+    return spec.with_engine(engine) if engine else spec
+
+
+def _summary(result) -> str:
+    if result.up_to_date:
+        return f"{result.output} is up to date (nothing that affects the audio changed; --force renders anyway)"
+    loud = f", {result.after.integrated_lufs:.1f} LUFS, {result.after.true_peak_dbtp:.1f} dBTP" if result.after else ""
+    return (f"{_mmss(result.duration_ms)} of audio, {result.sections} sections, {result.sentences} sentences, "
+            f"engine {result.engine} ({result.synthesized} synthesized, {result.reused} reused){loud} "
+            f"-> {result.output} in {result.seconds:.1f} s")
+
+
 @cli.command()
 @click.argument("script", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output MP3 (default: the script's name with .mp3).")
-@click.option("--engine", type=click.Choice(["auto", *engine_names()]), help="Override the script's voice engine.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), envvar="AUDIOESSAY_CACHE_DIR",
-              help="Where synthesized sentences are kept (env AUDIOESSAY_CACHE_DIR).")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the sentence cache.")
-@click.option("--refresh", is_flag=True, help="Re-synthesize every sentence and replace cached audio.")
 @click.option("--force", is_flag=True, help="Render even when the output is up to date.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Log each external command.")
-def render(script, output, engine, cache_dir, no_cache, refresh, force, quiet, verbose):
-    """Render SCRIPT (a .yaml file) to an MP3 episode."""
+@render_options
+def render(script, output, force, engine, cache_dir, no_cache, refresh, quiet, verbose):
+    """Render SCRIPT (a .yaml script or a Markdown post) to an MP3 episode."""
     from audioessay import render as render_mod
-    from audioessay import script as script_mod
 
     _logging(verbose)
-    spec = script_mod.load(script)
-    if engine:
-        spec = spec.with_engine(engine)
-    reporter = ClickReporter(quiet)
-    result = render_mod.render(spec, output=output, cache=_cache(cache_dir, no_cache, refresh),
-                               force=force or refresh, reporter=reporter)
-    if quiet:
+    result = render_mod.render(_load(script, engine), output=output, cache=_cache(cache_dir, no_cache, refresh),
+                               force=force or refresh, reporter=ClickReporter(quiet))
+    if not quiet:
+        click.echo(_summary(result))
+
+
+@cli.command()
+@click.argument("script", type=click.Path(path_type=Path))
+def validate(script):
+    """Check SCRIPT without rendering: every problem at once (exit 2), or `ok`."""
+    spec = _load(script, None)
+    from audioessay.plan import make_plan
+
+    for key in make_plan(spec).unused_pronounce:
+        click.echo(f"warning: pronounce entry {key!r} never matches the text; check its spelling", err=True)
+    click.echo("ok")
+
+
+@cli.command()
+@click.argument("essay", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Script to write (default: ESSAY with .yaml).")
+@click.option("--force", is_flag=True, help="Overwrite an existing script.")
+def init(essay, output, force):
+    """Make a script from an essay you already have (.txt or a Markdown post)."""
+    from audioessay import script as script_mod
+    from audioessay.fsutil import atomic_write
+    from audioessay.importer import import_essay
+
+    output = output or essay.with_suffix(".yaml")
+    if output.resolve() == essay.resolve():
+        raise InputError(f"{output}: is the essay itself; choose another name with -o")
+    if output.exists() and not force:
+        raise InputError(f"{output}: already exists; use --force to overwrite it, or -o to choose another name")
+    try:
+        text = script_mod.read_text_file(essay)
+    except script_mod.Invalid as exc:
+        raise InputError(f"{essay}: {exc}") from None
+    yaml_text = import_essay(text, str(essay))
+    spec = script_mod.parse(yaml_text, output)  # the result must validate as it is
+    atomic_write(output, yaml_text)
+    click.echo(f"wrote {output}: {len(spec.sections)} sections ({', '.join(s.title for s in spec.sections)})")
+    click.echo(f"next: audioessay text {output}   then: audioessay render {output}")
+
+
+@cli.command()
+@click.argument("script", type=click.Path(path_type=Path))
+@click.option("--section", "which", required=True, help="Section number (1-based) or title.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the preview here instead of playing it.")
+@render_options
+def preview(script, which, output, engine, cache_dir, no_cache, refresh, quiet, verbose):
+    """Render one section (its heading, music and mastering as in the episode) and play it."""
+    from audioessay import render as render_mod
+
+    _logging(verbose)
+    spec = _load(script, engine)
+    result = render_mod.preview(spec, which, output=output, cache=_cache(cache_dir, no_cache, refresh),
+                                reporter=ClickReporter(quiet))
+    if output:
+        if not quiet:
+            click.echo(_summary(result))
         return
-    if result.up_to_date:
-        click.echo(f"{result.output} is up to date (nothing that affects the audio changed; --force renders anyway)")
-        return
-    loud = f", {result.after.integrated_lufs:.1f} LUFS, {result.after.true_peak_dbtp:.1f} dBTP" if result.after else ""
-    click.echo(
-        f"{_mmss(result.duration_ms)} of audio, {result.sections} sections, {result.sentences} sentences, "
-        f"engine {result.engine} ({result.synthesized} synthesized, {result.reused} reused){loud} "
-        f"-> {result.output} in {result.seconds:.1f} s"
-    )
+    player = render_mod.play(result.output)
+    if player is None:
+        click.echo(f"no audio player found (ffplay, afplay, paplay, aplay); the preview is {result.output}")
+
+
+@cli.command()
+@click.argument("script", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output MP3 (default: the script's name with .mp3).")
+@render_options
+def watch(script, output, engine, cache_dir, no_cache, refresh, quiet, verbose):
+    """Render SCRIPT, then again each time it (or a file it uses) is saved. Ctrl-C stops."""
+    from audioessay import render as render_mod
+    from audioessay import script as script_mod
+    from audioessay.watch import script_files, watch as watch_loop
+
+    _logging(verbose)
+    store = _cache(cache_dir, no_cache, refresh)
+
+    def run_once() -> str:
+        result = render_mod.render(_load(script, engine), output=output, cache=store,
+                                   reporter=ClickReporter(True))
+        return _summary(result)
+
+    click.echo(f"watching {script} (Ctrl-C stops)")
+    watch_loop(lambda: script_files(script, script_mod.load), run_once, echo=click.echo)
 
 
 @cli.command()
 @click.argument("script", type=click.Path(path_type=Path))
 @click.option("--changed", is_flag=True, help="Show only sentences whose spoken form differs.")
-def text(script, changed):
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per utterance (for tools and reviews).")
+@click.option("--engine", type=click.Choice(["auto", *engine_names()]),
+              help="Show what this engine receives (default: the script's engine).")
+def text(script, changed, as_json, engine):
     """Show each sentence as written and as it will be spoken (synthesizes nothing)."""
-    from audioessay import script as script_mod
+    import json
+
     from audioessay.plan import make_plan
 
-    plan = make_plan(script_mod.load(script))
+    spec = _load(script, engine)
+    plan = make_plan(spec)
+    prepare = _engine_forms(spec, plan)
+    rows = []
     for u in plan.utterances:
         differs = u.text != u.spoken
         if changed and not differs:
+            continue
+        if as_json:
+            name, form = prepare(u)
+            rows.append({"section": u.section + 1, "title": plan.section_titles[u.section], "kind": u.kind,
+                         "text": u.text, "spoken": u.spoken, "engine": name, "engine_text": form})
             continue
         mark = "*" if differs else " "
         click.echo(f"{mark} [{u.section + 1}] {u.text}")
         if differs:
             click.echo(f"      -> {u.spoken}")
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
     for key in plan.unused_pronounce:
         click.echo(f"warning: pronounce entry {key!r} never matches the text; check its spelling", err=True)
+
+
+def _engine_forms(spec, plan):
+    """u -> (engine name, the text that engine receives). Nothing is probed: `auto` shows
+    the spoken form as is."""
+    from audioessay import engines
+
+    made = {}
+
+    def form(u):
+        voice = plan.voices[u.voice]
+        if voice.engine == "auto":
+            return "auto", u.spoken
+        if u.voice not in made:
+            made[u.voice] = engines.create(voice.engine, voice, spec.engine_settings)
+        return voice.engine, made[u.voice].prepare(u.spoken)
+
+    return form
 
 
 @cli.group()
@@ -158,12 +283,19 @@ def cache_prune(older_than, cache_dir):
 
 @cli.command()
 @click.argument("mp3", type=click.Path(path_type=Path))
-def check(mp3):
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+def check(mp3, as_json):
     """Check a finished MP3 against podcast specs; exit 1 if anything fails."""
+    import dataclasses
+    import json
+
     from audioessay import check as check_mod
 
     rows = check_mod.check(mp3)
-    click.echo(check_mod.format_table(rows))
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False, indent=1))
+    else:
+        click.echo(check_mod.format_table(rows))
     if any(r.status == "fail" for r in rows):
         raise SystemExit(1)
 

@@ -319,9 +319,9 @@ def _lines(body: str, first_line: int, markdown: bool) -> list[_Line]:
 
 
 def _script_keys() -> tuple[str, ...]:
-    from audioessay.script import SCRIPT  # here: script.load imports this module
+    from audioessay.script import script_schema  # here: script.load imports this module
 
-    return tuple(SCRIPT.fields)
+    return tuple(script_schema().fields)
 
 
 def _fm_title(meta: dict) -> str | None:
@@ -481,7 +481,7 @@ def sniff(path: str | Path, raw: bytes, *, expected: str = "script") -> str | No
     fm, body, _ = _split_front_matter(text)
     try:
         value = yaml.safe_load(text) if fm is None else None
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError, ValueError):
         value = None
     if (fm is not None and body.strip()) or (not isinstance(value, dict) and _is_prose(text)):
         if fm is not None or re.search(r"(?m)^#{1,6} ", text):

@@ -45,7 +45,7 @@ class Result:
 
 
 def render(script: Script, *, output: Path | None = None, cache: Cache,
-           force: bool = False, reporter: Reporter | None = None) -> Result:
+           force: bool = False, reporter: Reporter | None = None, with_sidecars: bool = True) -> Result:
     report = reporter or Reporter()
     started = time.monotonic()
     output = Path(output) if output else script.output
@@ -99,7 +99,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     with _stage("export"), atomic_path(output) as tmp:
         encode(samples, mix.rate, tmp, script.audio.bitrate)
         id3.write_tags(tmp, tags, mix.timeline.chapters)
-    written = tuple(sidecars.write_sidecars(output, mix.timeline))
+    written = tuple(sidecars.write_sidecars(output, mix.timeline)) if with_sidecars else ()
     return Result(
         output, engine.name, up_to_date=False, duration_ms=mix.timeline.duration_ms,
         sections=len(script.sections), sentences=plan.sentence_count,
@@ -169,3 +169,51 @@ def _check_reachable(voiced_by: list, script: Script, output: Path, pinned: str 
                 f"{output} was voiced by {engine.name}, which cannot be reached now ({why}); the episode is "
                 f"left as it is. Retry when online, or re-voice it on purpose with --engine espeak "
                 f"(or voice.engine in the script)")
+
+
+def section_index(script: Script, which: str) -> int:
+    """A section named by its 1-based number or its title (or a unique part of it)."""
+    n = len(script.sections)
+    if which.strip().isdigit():
+        i = int(which) - 1
+        if 0 <= i < n:
+            return i
+        raise InputError(f"--section {which}: the script has sections 1 to {n}")
+    titles = [s.title for s in script.sections]
+    if which in titles:
+        return titles.index(which)
+    hits = [i for i, t in enumerate(titles) if which in t]
+    if len(hits) == 1:
+        return hits[0]
+    raise InputError(f"--section {which!r}: {'matches several sections' if hits else 'no such section'}; "
+                     f"give a number 1-{n} or one of: {', '.join(titles)}")
+
+
+def preview(script: Script, which: str, *, output: Path | None, cache: Cache,
+            reporter: Reporter | None = None) -> Result:
+    """One section as it sounds in the episode (heading, bed, mastering), without intro/outro."""
+    import tempfile
+
+    from audioessay.groups import Layout
+
+    i = section_index(script, which)
+    if output is None:
+        output = Path(tempfile.mkdtemp(prefix="audioessay-preview-")) / f"section-{i + 1}.mp3"
+    one = dataclasses.replace(script, sections=(script.sections[i],), layout=Layout(intro=0, outro=0))
+    return render(one, output=output, cache=cache, force=True, reporter=reporter, with_sidecars=False)
+
+
+PLAYERS = (("ffplay", ["-nodisp", "-autoexit", "-loglevel", "error"]), ("afplay", []), ("paplay", []), ("aplay", []))
+
+
+def play(path: Path) -> str | None:
+    """Play `path` with the first player found; None when there is none."""
+    import shutil
+    import subprocess
+
+    for name, args in PLAYERS:
+        exe = shutil.which(name)
+        if exe:
+            subprocess.run([exe, *args, str(path)], check=False)
+            return name
+    return None

@@ -131,10 +131,19 @@ def read_text_file(path: Path) -> str:
                       "save it as UTF-8") from None
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
 def load(path: str | Path) -> Script:
-    """Read and validate a script file. Raises InputError listing every problem."""
+    """Read and validate a script: YAML, or a Markdown post (front matter + headings).
+    Raises InputError listing every problem."""
     path = Path(path)
-    return parse(read_script_text(path), path)
+    text = read_script_text(path)
+    if path.suffix.lower() in MARKDOWN_SUFFIXES:
+        from audioessay.importer import markdown_document
+
+        return from_document(markdown_document(text, str(path)), path)
+    return parse(text, path)
 
 
 def read_script_text(path: Path) -> str:
@@ -162,6 +171,11 @@ def read_script_text(path: Path) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise fail(f"cannot read ({exc.strerror})") from None
+    from audioessay.importer import sniff
+
+    hint = sniff(path, raw)
+    if hint:
+        raise fail(hint.removeprefix(f"{path} "))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

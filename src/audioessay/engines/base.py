@@ -35,6 +35,10 @@ class Engine:
         """What names this voice exactly: recorded in the MP3, part of the digest."""
         return {"name": self.name, "version": self.version, **self.settings()}
 
+    def prepare(self, spoken: str) -> str:
+        """The text this engine is sent for `spoken` (an engine may respell it for itself)."""
+        return spoken
+
     def synthesize(self, text: str, cancelled: threading.Event | None = None) -> AudioSegment:
         raise NotImplementedError
 
