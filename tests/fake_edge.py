@@ -56,6 +56,9 @@ VOICES_PATH = f"{PREFIX}/voices/list"
 OUTPUT_FORMAT = "audio-24khz-48kbitrate-mono-mp3"
 CHUNK = 1440  # bytes of MP3 per binary frame (~240 ms at 48 kbit/s)
 TICKS_PER_MS = 10_000  # the service counts in 100 ns ticks
+# An MP3 piped out of ffmpeg has no LAME gapless header, so decoders keep the encoder's
+# delay (576 + 529 samples): the decoded sound starts this much after the word offsets.
+MP3_DELAY_S = 1105 / RATE
 _SSML_NS = "{http://www.w3.org/2001/10/synthesis}"
 
 # The shape of the live list (a few entries; the real one has ~320).
@@ -298,6 +301,7 @@ class FakeEdge:
         quiet.addHandler(logging.NullHandler())
 
         async def start():
+            self._closing = asyncio.Event()  # set by stop(): slow streams stop waiting
             self._server = await serve(self._serve, "127.0.0.1", 0, process_request=self._process_request,
                                        logger=quiet, ping_interval=None)
             ready.set()
@@ -312,6 +316,7 @@ class FakeEdge:
         self._stopped = True
 
         async def close():
+            self._closing.set()
             self._server.close()
             await self._server.wait_closed()
 
@@ -402,8 +407,11 @@ class FakeEdge:
 
         async def send(message) -> None:
             if delay:
-                await asyncio.sleep(delay)
-            await ws.send(message)
+                try:
+                    await asyncio.wait_for(self._closing.wait(), delay)
+                except asyncio.TimeoutError:
+                    pass
+            await ws.send(message)  # raises ConnectionClosed once stop() closed it
 
         stream_id = uuid.uuid4().hex.upper()
         tag = json.dumps({"context": {"serviceTag": request_id}})
