@@ -218,6 +218,7 @@ class FakeEdge:
     def __init__(self, clock_offset: float = 0.0):
         self.clock_offset = clock_offset  # the fake's clock minus the real one, seconds
         self.voices = [dict(v) for v in VOICES]  # served list; other voices get no audio
+        self.voices_status: int | None = None  # set: the voice list answers with this HTTP status
         self._lock = threading.Lock()
         self._faults: deque[Fault] = deque()
         self._received: list[Received] = []
@@ -343,6 +344,9 @@ class FakeEdge:
         if not token_ok(query.get("Sec-MS-GEC", ""), now) or not query.get("Sec-MS-GEC-Version"):
             record("bad token")
             return self._reject(connection, 403, now)
+        if url.path == VOICES_PATH and self.voices_status is not None:
+            record(f"rejected {self.voices_status}")
+            return self._reject(connection, self.voices_status, now)
         if url.path == VOICES_PATH:
             record("voices")
             response = connection.respond(200, json.dumps(self.voices))

@@ -391,8 +391,15 @@ def test_voice_list_comes_from_the_fake_over_http(fake):
 
 def test_voice_list_unreachable_raises_engine_error(monkeypatch):
     monkeypatch.setenv(ENDPOINT_ENV, f"ws://127.0.0.1:{closed_port()}/edge/v1")
-    with pytest.raises(EngineError, match="cannot connect"):
+    with pytest.raises(EngineError, match=r"^edge voice list unavailable from 127\.0\.0\.1:\d+: connection refused$"):
         fetch_voice_list(timeout=1)
+
+
+def test_voice_list_rejected(fake):
+    fake.voices_status = 403
+    with pytest.raises(EngineError, match=r"voice list unavailable from 127\.0\.0\.1:\d+: HTTP 403$"):
+        fetch_voice_list()
+    assert outcomes(fake) == ["rejected 403"] * 2  # edge-tts retries once after a clock check
 
 
 # --- rate and pitch strings ---------------------------------------------------------

@@ -395,9 +395,9 @@ def fetch_voice_list(timeout: float = 3.0) -> list[dict]:
         return list(asyncio.run(get()))
     except Exception as exc:  # noqa: BLE001
         if isinstance(exc, asyncio.TimeoutError):
-            failure = _Failure("deadline", "no voice list")
+            detail = f"no answer within {timeout:g}s"
         elif isinstance(exc, ValueError):  # not JSON
-            failure = _Failure("protocol", f"voice list is not JSON: {exc}")
+            detail = f"the answer is not a voice list ({exc})"
         else:
-            failure = _classify(exc, replace(EdgeSettings(), connect_timeout=timeout))
-        raise _give_up(failure, 1, _host(voices_url), replace(EdgeSettings(), total_deadline=timeout)) from exc
+            detail = _classify(exc, replace(EdgeSettings(), connect_timeout=timeout)).detail
+        raise EngineError(f"edge voice list unavailable from {_host(voices_url)}: {detail}") from exc

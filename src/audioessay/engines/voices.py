@@ -91,7 +91,7 @@ def edge_voice_list(timeout: float = 3.0) -> tuple[list[VoiceInfo], bool, str]:
     try:
         raw = fetch_voice_list(timeout)
     except EngineError as exc:
-        return edge_builtin(), False, f"built-in list ({exc.message})"
+        return edge_builtin(), False, f"built-in list ({exc.message})"  # e.g. offline
     voices = [VoiceInfo("edge", v["ShortName"], v.get("Gender", "").lower(), v.get("Locale", ""),
                         v.get("FriendlyName", "")) for v in raw if v.get("ShortName")]
     if not voices:
