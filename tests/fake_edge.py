@@ -114,9 +114,10 @@ class Handshake:
 class Fault:
     """What to do with one connection instead of serving it normally."""
 
-    kind: str  # "reject" | "drop" | "cut" | "abort" | "no_audio" | "slow"
+    kind: str  # "reject" | "drop" | "hang" | "cut" | "abort" | "no_audio" | "slow" | "garble"
     code: int = 403
     delay: float = 0.0
+    retry_after: float | None = None
 
 
 # --- audio -----------------------------------------------------------------
@@ -247,9 +248,13 @@ class FakeEdge:
             self._faults.extend([fault] * times)
         return self
 
-    def reject(self, code: int = 403, times: int = 1) -> "FakeEdge":
+    def reject(self, code: int = 403, times: int = 1, retry_after: float | None = None) -> "FakeEdge":
         """Refuse the next `times` handshakes with HTTP `code` (with a Date header)."""
-        return self._push(Fault("reject", code=code), times)
+        return self._push(Fault("reject", code=code, retry_after=retry_after), times)
+
+    def hang(self, times: int = 1) -> "FakeEdge":
+        """Accept TCP and the HTTP request, never answer the handshake (until stop())."""
+        return self._push(Fault("hang"), times)
 
     def drop(self, times: int = 1) -> "FakeEdge":
         """Accept TCP, then close it without answering the handshake."""
@@ -266,6 +271,10 @@ class FakeEdge:
     def no_audio(self, times: int = 1) -> "FakeEdge":
         """turn.start and turn.end with nothing between (what an unknown voice gets)."""
         return self._push(Fault("no_audio"), times)
+
+    def garble(self, times: int = 1) -> "FakeEdge":
+        """Answer with a message path edge-tts does not know (as if the protocol changed)."""
+        return self._push(Fault("garble"), times)
 
     def slow(self, delay: float, times: int = 1) -> "FakeEdge":
         """Wait `delay` seconds before every message of the turn."""
@@ -328,7 +337,7 @@ class FakeEdge:
             self._thread.join(timeout=5)
 
     # -- HTTP side: handshake checks, faults, the voice list --
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         url = urllib.parse.urlsplit(request.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         now = time.time() + self.clock_offset
@@ -357,7 +366,15 @@ class FakeEdge:
             self._connection_faults[id(connection)] = fault
         if fault is not None and fault.kind == "reject":
             record(f"rejected {fault.code}")
-            return self._reject(connection, fault.code, now)
+            response = self._reject(connection, fault.code, now)
+            if fault.retry_after is not None:
+                response.headers["Retry-After"] = f"{fault.retry_after:g}"
+            return response
+        if fault is not None and fault.kind == "hang":
+            record("hung")
+            await self._closing.wait()
+            connection.transport.abort()
+            return connection.respond(500, "")
         if fault is not None and fault.kind == "drop":
             record("dropped")
             connection.transport.abort()
@@ -420,6 +437,8 @@ class FakeEdge:
         stream_id = uuid.uuid4().hex.upper()
         tag = json.dumps({"context": {"serviceTag": request_id}})
         await send(text_message("turn.start", tag, request_id))
+        if fault is not None and fault.kind == "garble":
+            await send(text_message("audio.v2", tag, request_id))
         await send(text_message("response", json.dumps(
             {"context": {"serviceTag": request_id}, "audio": {"type": "inline", "streamId": stream_id}}),
             request_id))

@@ -140,11 +140,15 @@ def test_max_chars_worst_case_is_one_request(fake, settings):
     assert fake.requests == [text]  # edge-tts did not split it
 
 
-def test_rejects_empty_and_over_long_text(fake, settings):
+def test_rejects_bad_input_before_connecting(fake, settings):
     with pytest.raises(ValueError, match="empty"):
         fetch("  ", settings)
     with pytest.raises(ValueError, match=f"at most {MAX_CHARS}"):
         fetch("가" * (MAX_CHARS + 1), settings)
+    with pytest.raises(ValueError, match="Invalid rate '25%'"):
+        fetch(SHORT, EdgeSettings(rate="25%"))
+    with pytest.raises(ValueError, match="Invalid pitch '\\+2st'"):
+        fetch(SHORT, EdgeSettings(pitch="+2st"))
     assert fake.handshakes == []
 
 
@@ -232,6 +236,13 @@ def test_429_and_5xx_are_retried(fake, settings):
     assert all(0 <= s <= min(settings.max_backoff, settings.backoff * 2**i) for i, s in enumerate(sleeps))
 
 
+def test_retry_after_is_honoured_and_capped(fake, settings):
+    fake.reject(429, retry_after=0.02).reject(503, retry_after=100)
+    sleeps = Sleeps()
+    assert fetch(SHORT, settings, sleep=sleeps).mp3
+    assert sleeps == [0.02, settings.max_backoff]
+
+
 def test_persistent_503_exhausts_retries(fake, settings):
     fake.reject(503, times=10)
     with pytest.raises(EngineError, match=r"speech service error \(HTTP 503\) after 4 attempts"):
@@ -276,12 +287,28 @@ def test_voice_edge_does_not_serve_gets_no_audio(fake, settings):
         fetch(SHORT, EdgeSettings(voice="ko-KR-JiMinNeural"), sleep=Sleeps())
 
 
+def test_unknown_answer_is_not_retried(fake, settings):
+    fake.garble(times=3)
+    with pytest.raises(EngineError, match=r"edge-tts did not understand the answer from 127\.0\.0\.1:\d+ "
+                                          r"\(UnknownResponse: Unknown path received\); upgrade edge-tts"):
+        fetch(SHORT, settings, sleep=Sleeps())
+    assert fake.pending_faults == 2
+
+
 def test_dropped_handshake(fake, settings):
     fake.drop(times=20)
     with pytest.raises(EngineError, match=r"the connection dropped \(ServerDisconnectedError\) "
                                           r"\(127\.0\.0\.1:\d+, 4 attempts\)"):
         fetch(SHORT, settings, sleep=Sleeps())
     assert outcomes(fake) == ["dropped"] * 8  # aiohttp reconnects once by itself
+
+
+def test_unanswered_handshake_times_out(fake):
+    fake.hang(times=2)
+    s = EdgeSettings(read_timeout=0.3, retries=1, backoff=0.01)
+    with pytest.raises(EngineError, match=r"timed out: no data for 0\.3s waiting for 127\.0\.0\.1:\d+ \(2 attempts\)"):
+        fetch(SHORT, s, sleep=Sleeps())
+    assert outcomes(fake) == ["hung", "hung"]
 
 
 def test_slow_frames_within_read_timeout_succeed(fake, settings):

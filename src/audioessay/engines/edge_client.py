@@ -13,6 +13,8 @@ calling thread, so callers stay synchronous and use threads for concurrency.
 from __future__ import annotations
 
 import asyncio
+import errno
+import json
 import logging
 import os
 import random
@@ -29,6 +31,7 @@ import edge_tts
 from edge_tts import communicate as _communicate
 from edge_tts import constants as _constants
 from edge_tts import voices as _voices
+from edge_tts.data_classes import TTSConfig
 from edge_tts.exceptions import (
     NoAudioReceived,
     SkewAdjustmentError,
@@ -60,12 +63,12 @@ class EdgeSettings:
     voice: str = DEFAULT_VOICE
     rate: str = "+0%"  # edge's form: '+25%', '-10%'; see rate_for()
     pitch: str = "+0Hz"  # edge's form: '+12Hz'; see pitch_for()
-    connect_timeout: float = 5.0  # TCP connect (the handshake counts as reading)
+    connect_timeout: float = 3.05  # TCP connect (the handshake counts as reading)
     read_timeout: float = 15.0  # longest wait for the next piece of the answer
     total_deadline: float = 60.0  # one fetch, every attempt and wait included
     retries: int = 3  # extra attempts after the first one
     backoff: float = 0.5  # base of the exponential backoff, seconds
-    max_backoff: float = 8.0  # cap on any single wait
+    max_backoff: float = 8.0  # cap on any single wait, Retry-After included
 
 
 class Word(NamedTuple):
@@ -240,10 +243,23 @@ class _Failure:
 
     kind: str
     detail: str
+    retry_after: float | None = None
 
     @property
     def retryable(self) -> bool:
         return self.kind not in ("rejected", "endpoint", "protocol", "deadline")
+
+
+_NO_ROUTE = (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN)
+
+
+def _retry_after(exc: aiohttp.ClientResponseError) -> float | None:
+    """Retry-After in seconds; the HTTP-date form is ignored."""
+    value = (exc.headers or {}).get("Retry-After", "").strip()
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _classify(exc: BaseException, settings: EdgeSettings) -> _Failure:
@@ -262,14 +278,16 @@ def _classify(exc: BaseException, settings: EdgeSettings) -> _Failure:
         if exc.status == 403:
             return _Failure("rejected", detail)
         if exc.status == 429:
-            return _Failure("rate", detail)
+            return _Failure("rate", detail, _retry_after(exc))
         if exc.status >= 500:
-            return _Failure("server", detail)
+            return _Failure("server", detail, _retry_after(exc))
         return _Failure("endpoint", detail)
     if isinstance(exc, aiohttp.ClientConnectorError):
         if isinstance(exc.os_error, socket.gaierror):
             return _Failure("offline", "host name could not be resolved")
         code = exc.os_error.errno
+        if code in _NO_ROUTE:
+            return _Failure("offline", os.strerror(code).lower())
         return _Failure("connect", os.strerror(code).lower() if code else "connection failed")
     if isinstance(exc, getattr(aiohttp, "SocketTimeoutError", ())):  # aiohttp >= 3.10
         return _Failure("timeout", f"no data for {settings.read_timeout:g}s")
@@ -277,8 +295,8 @@ def _classify(exc: BaseException, settings: EdgeSettings) -> _Failure:
         return _Failure("timeout", f"connect timed out after {settings.connect_timeout:g}s")
     if isinstance(exc, aiohttp.ClientError | WebSocketError | ConnectionError):
         return _Failure("broken", f"the connection dropped ({type(exc).__name__})")
-    if isinstance(exc, UnexpectedResponse | UnknownResponse):
-        return _Failure("protocol", str(exc))
+    if isinstance(exc, UnexpectedResponse | UnknownResponse | json.JSONDecodeError | KeyError):
+        return _Failure("protocol", f"{type(exc).__name__}: {exc}")
     raise exc  # not a failure we know: a bug, let it show
 
 
@@ -339,6 +357,7 @@ def fetch(
     if len(text) > MAX_CHARS:
         raise ValueError(f"text is {len(text)} chars; edge takes at most {MAX_CHARS} per request "
                          "(chunk it first)")
+    TTSConfig(settings.voice, settings.rate, "+0%", settings.pitch, "WordBoundary")  # ValueError if malformed
     if sleep is None:
         sleep = cancelled.wait if cancelled is not None else time.sleep
     url = endpoint()
@@ -363,7 +382,10 @@ def fetch(
         if failure.kind in ("offline", "noaudio") and attempt >= 1:
             # An offline machine stays offline and a wrong voice stays wrong: one retry, then say so.
             raise _give_up(failure, attempt + 1, host, settings)
-        delay = random.uniform(0, min(settings.max_backoff, settings.backoff * 2**attempt))  # full jitter
+        if failure.retry_after is not None:
+            delay = min(settings.max_backoff, failure.retry_after)
+        else:  # full jitter: spread the retries of many clients over the whole window
+            delay = random.uniform(0, min(settings.max_backoff, settings.backoff * 2**attempt))
         if time.monotonic() + delay >= deadline:
             raise _give_up(failure, attempt + 1, host, settings)  # no time left for another try
         sleep(delay)
