@@ -32,6 +32,7 @@ import email.utils
 import json
 import logging
 import re
+import socket
 import threading
 import time
 import urllib.parse
@@ -40,8 +41,10 @@ import xml.etree.ElementTree as ET
 from collections import deque
 from dataclasses import dataclass
 
+from edge_tts import communicate as edge_communicate
+from edge_tts import voices as edge_voices
 from edge_tts.constants import TRUSTED_CLIENT_TOKEN
-from edge_tts.drm import generate_sec_ms_gec_v2
+from edge_tts.drm import DRM, generate_sec_ms_gec_v2
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
@@ -466,6 +469,26 @@ class FakeEdge:
                 await send(text_message("audio.metadata", metadata(*word), request_id))
             await send(audio_frame(b"", request_id, stream_id))
         await send(text_message("turn.end", tag, request_id))
+
+
+# --- test helpers ------------------------------------------------------------
+
+def isolate_edge_tts(monkeypatch, endpoint_env: str) -> None:
+    """Undo, after a test, what a test changes in edge-tts' process-wide state."""
+    # aiohttp trusts proxy variables, which would route 127.0.0.1 through a proxy.
+    for var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.delenv(endpoint_env, raising=False)
+    monkeypatch.setattr(DRM, "clock_skew_seconds", 0.0)  # moved by every 403 with a Date header
+    monkeypatch.setattr(edge_communicate, "WSS_URL", edge_communicate.WSS_URL)
+    monkeypatch.setattr(edge_voices, "VOICE_LIST", edge_voices.VOICE_LIST)
+
+
+def closed_port() -> int:
+    """A local port nobody listens on (connects are refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 if __name__ == "__main__":  # manual poking: python tests/fake_edge.py

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 
 import edge_tts
 import numpy as np
 import pytest
-from edge_tts import communicate as edge_communicate
-from edge_tts import voices as edge_voices
 from edge_tts.drm import DRM
 
 from audioessay import ffmpeg
@@ -31,7 +28,7 @@ from audioessay.engines.edge_client import (
     voices_endpoint,
 )
 from audioessay.errors import EngineError
-from fake_edge import LEAD_S, MP3_DELAY_S, FakeEdge, spoken_ms
+from fake_edge import LEAD_S, MP3_DELAY_S, FakeEdge, closed_port, isolate_edge_tts, spoken_ms
 
 SHORT = "안녕하세요."
 LONG = "오늘은 한국어 수필을 팟캐스트로 바꾸는 방법에 대해 이야기해 보겠습니다."
@@ -39,14 +36,7 @@ LONG = "오늘은 한국어 수필을 팟캐스트로 바꾸는 방법에 대해
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch):
-    # aiohttp trusts proxy variables, which would route 127.0.0.1 through a proxy.
-    for var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.delenv(ENDPOINT_ENV, raising=False)
-    # edge-tts keeps a process-wide clock skew and the URLs we point it at; restore them.
-    monkeypatch.setattr(DRM, "clock_skew_seconds", 0.0)
-    monkeypatch.setattr(edge_communicate, "WSS_URL", edge_communicate.WSS_URL)
-    monkeypatch.setattr(edge_voices, "VOICE_LIST", edge_voices.VOICE_LIST)
+    isolate_edge_tts(monkeypatch, ENDPOINT_ENV)
 
 
 @pytest.fixture
@@ -67,12 +57,6 @@ class Sleeps(list):
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def loud_span(mp3: bytes) -> tuple[float, float]:

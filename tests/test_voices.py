@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import os
-import socket
 
 import espeakng_loader
 import pytest
-from edge_tts import voices as edge_voices
-from edge_tts.drm import DRM
 
 from audioessay.engines import voices as v
 from audioessay.engines.edge_client import ENDPOINT_ENV
 from audioessay.engines.voices import VoiceInfo, builtin_voices, edge_voice_list, espeak_voices
-from fake_edge import FakeEdge
+from fake_edge import FakeEdge, closed_port, isolate_edge_tts
 
 VARIANTS = os.path.join(espeakng_loader.get_data_path(), "voices", "!v")
 
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch):
-    for var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.delenv(ENDPOINT_ENV, raising=False)
-    monkeypatch.setattr(DRM, "clock_skew_seconds", 0.0)
-    monkeypatch.setattr(edge_voices, "VOICE_LIST", edge_voices.VOICE_LIST)
+    isolate_edge_tts(monkeypatch, ENDPOINT_ENV)
 
 
 def by_key(voices: list[VoiceInfo]) -> dict[tuple[str, str], VoiceInfo]:
@@ -100,9 +93,7 @@ def test_edge_voice_list_is_live_from_the_fake(monkeypatch):
 
 
 def test_edge_voice_list_falls_back_offline(monkeypatch):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = closed_port()
     monkeypatch.setenv(ENDPOINT_ENV, f"ws://127.0.0.1:{port}/edge/v1")
     voices, live, why = edge_voice_list(timeout=1)
     assert not live and why == f"built-in list (edge voice list unavailable from 127.0.0.1:{port}: connection refused)"
