@@ -8,6 +8,12 @@ probably went wrong and what to do about it.
 
 edge-tts is async (aiohttp). `fetch` runs it in a private event loop in the
 calling thread, so callers stay synchronous and use threads for concurrency.
+
+One setting, the environment variable AUDIOESSAY_EDGE_URL, replaces Microsoft's
+endpoint (tests point it at tests/fake_edge.py): a ws:// or wss:// URL such as
+ws://127.0.0.1:8765/consumer/speech/synthesize/readaloud/edge/v1. The voice list
+is then fetched from the URL next to it: http(s)://same-host/.../readaloud/voices/list.
+Word offsets are the service's, relative to the start of the MP3 stream.
 """
 
 from __future__ import annotations
