@@ -95,7 +95,7 @@ class Voice(Group):
 
     key = "voice"
     doc = "voice"
-    engine: str = setting(EngineName("auto", "auto, or an engine: espeak (offline), gtts (online)"),
+    engine: str = setting(EngineName("auto", "auto, or an engine: edge or gtts (online), espeak (offline)"),
                           affects=False, why="the engine that speaks is in the digest by its identity")
     speed: float = setting(Number(1.0, "speaking speed factor", minimum=0.5, maximum=2.0))
     name: str = setting(Text("", "the engine's voice: edge ko-KR-InJoonNeural, espeak m3 or f2; "

@@ -8,10 +8,13 @@ __all__ = ["Engine", "EngineSpec", "choose", "create", "names", "register", "reg
            "unregister"]
 
 # The built-in engines register themselves on import (their heavy imports are deferred).
+from audioessay.engines import edge as _edge  # noqa: E402,F401
 from audioessay.engines import espeak as _espeak  # noqa: E402,F401
 from audioessay.engines import gtts as _gtts  # noqa: E402,F401
 
-AUTO_ORDER = ("gtts", "espeak")  # what `auto` tries: the first usable online engine, else offline
+# What `auto` tries for a new episode: the first usable online engine, else the offline one.
+# (An existing episode keeps the engine that voiced it: see resolve.)
+AUTO_ORDER = ("edge", "gtts", "espeak")
 
 
 def names() -> tuple[str, ...]:

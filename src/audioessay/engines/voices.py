@@ -129,3 +129,28 @@ def _read_variant(path: str) -> tuple[str, str]:
             elif key == "gender" and value.strip():
                 gender = {"male": "male", "female": "female"}.get(value.split()[0].lower(), "")
     return title, gender
+
+
+def usable_voices(engine: str | None = None, *, online: bool = True) -> list[dict[str, str]]:
+    """Every voice (or one engine's) with whether it can be used now: bundled, reachable,
+    or unreachable (why). Korean voices first. Online services are asked once each."""
+    from audioessay import engines
+
+    status: dict[str, str] = {}
+    edge: list[VoiceInfo] = edge_builtin()
+    for name, spec in engines.registered().items():
+        if not spec.online:
+            status[name] = "bundled"
+        elif not online:
+            status[name] = "not checked (--offline)"
+        elif name == "edge":
+            edge, live, why = edge_voice_list(timeout=3.0)
+            status[name] = "reachable" if live else f"unreachable now ({why})"
+        elif spec.probe is not None:
+            ok, why = spec.probe(spec.settings())
+            status[name] = "reachable" if ok else f"unreachable now ({why})"
+    listed = [v for v in edge if v.engine == "edge"] + [_GTTS] + espeak_voices()
+    rows = [{"engine": v.engine, "name": v.name, "gender": v.gender, "locale": v.locale,
+             "description": v.description, "usable": status.get(v.engine, "")}
+            for v in korean_first(listed) if engine in (None, v.engine)]
+    return rows
