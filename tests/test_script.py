@@ -130,7 +130,7 @@ def test_wrong_types_and_ranges_all_reported(tmp_path):
     msgs = problems(tmp_path, GOOD + "voice:\n  speed: fast\n  engine: gooogle\npauses:\n  sentence: -5\n")
     joined = "\n".join(msgs)
     assert ":6: voice.speed: must be a number (from 0.5 to 2), not 'fast'" in joined
-    assert ":7: voice.engine: 'gooogle' is not one of auto, espeak, gtts" in joined
+    assert ":7: voice.engine: 'gooogle' is not one of auto, edge, espeak, gtts" in joined
     assert ":9: pauses.sentence: -5 is out of range (from 0 to 20000 ms)" in joined
     assert len(msgs) == 3
 
@@ -174,3 +174,55 @@ def test_missing_script(tmp_path):
     with pytest.raises(InputError) as info:
         script.load(tmp_path / "nope.yaml")
     assert "nope.yaml: script not found" in str(info.value)
+
+
+SHOW = """\
+title: 우리 방송
+author: 방송인
+description: d
+base_url: https://example.com/
+cover_url: https://example.com/c.jpg
+episodes: ["*.mp3"]
+defaults:
+  voice: {engine: espeak, speed: 1.2}
+  pauses: {sentence: 700}
+  music: {file: beds/bed.ogg, duck: 9}
+  intro: 2000
+"""
+
+
+def show_setup(tmp_path: Path, show: str = SHOW) -> Path:
+    (tmp_path / "beds").mkdir()
+    (tmp_path / "beds" / "bed.ogg").write_bytes((SAMPLE.parent.parent / "audio" / "ambient_pad.ogg").read_bytes())
+    (tmp_path / "show.yaml").write_text(show, encoding="utf-8")
+    (tmp_path / "ep").mkdir()
+    return tmp_path / "ep"
+
+
+def test_show_defaults_are_inherited_and_overridden(tmp_path):
+    ep = show_setup(tmp_path)
+    p = write(ep, "title: 회차\nshow: ../show.yaml\npauses: {paragraph: 1000}\nmusic: {volume: -30}\n"
+                  "sections:\n  - title: a\n    text: 가.\n")
+    s = script.load(p)
+    assert s.voice.engine == "espeak" and s.voice.speed == 1.2  # inherited
+    assert s.pauses.sentence == 700 and s.pauses.paragraph == 1000  # merged key by key
+    assert s.music is not None and s.music.duck == 9 and s.music.volume == -30
+    assert s.music.file.resolve() == (tmp_path / "beds" / "bed.ogg").resolve()  # relative to show.yaml
+    assert s.layout.intro == 2000 and s.tags.author == "방송인" and s.tags.show == "우리 방송"
+
+
+def test_show_file_beside_the_script_is_found(tmp_path):
+    ep = show_setup(tmp_path)
+    (ep / "show.yaml").write_text((tmp_path / "show.yaml").read_text(encoding="utf-8").replace("beds/", "../beds/"),
+                                  encoding="utf-8")
+    s = script.load(write(ep, "title: 회차\nvoice: {speed: 0.9}\nsections:\n  - title: a\n    text: 가.\n"))
+    assert s.voice.engine == "espeak" and s.voice.speed == 0.9
+
+
+def test_bad_show_defaults_are_reported_in_the_show_file(tmp_path):
+    ep = show_setup(tmp_path, SHOW.replace("speed: 1.2", "speed: fast") + "  episode: 3\n")
+    with pytest.raises(InputError) as info:
+        script.load(write(ep, "title: 회차\nshow: ../show.yaml\nsections:\n  - title: a\n    text: 가.\n"))
+    text = str(info.value)
+    assert f"{tmp_path / 'show.yaml'}:8: defaults.voice.speed: must be a number" in text
+    assert f"{tmp_path / 'show.yaml'}:12: defaults.episode: cannot be a show default" in text

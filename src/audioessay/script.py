@@ -146,7 +146,7 @@ def load(path: str | Path) -> Script:
     return parse(text, path)
 
 
-def read_script_text(path: Path) -> str:
+def read_script_text(path: Path, *, sniff: bool = True) -> str:
     """The script's text; a one-line InputError when it is missing, special, huge or not UTF-8."""
     import stat
 
@@ -171,9 +171,9 @@ def read_script_text(path: Path) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise fail(f"cannot read ({exc.strerror})") from None
-    from audioessay.importer import sniff
+    from audioessay import importer
 
-    hint = sniff(path, raw)
+    hint = importer.sniff(path, raw) if sniff else None
     if hint:
         raise fail(hint.removeprefix(f"{path} "))
     try:
@@ -196,9 +196,94 @@ def parse(text: str, path: Path) -> Script:
     return from_document(doc, path, problems)
 
 
+# Keys an episode inherits from its show file's `defaults:` (and `author` from the show).
+INHERITED = ("author", "cover", "voice", "music", "intro", "outro", "pauses", "mastering", "audio",
+             "normalize", "pronounce", "language")
+_RELATIVE = {("cover",), ("music", "file")}  # file names, relative to the file that gives them
+
+
+def show_file(doc: yamlsource.Located, path: Path) -> Path | None:
+    """The show file whose defaults this script inherits: `show: file.yaml` in the script,
+    else a show.yaml beside it."""
+    value = doc.value.get("show") if isinstance(doc.value, dict) else None
+    if isinstance(value, str) and value.lower().endswith((".yaml", ".yml")):
+        import os
+
+        return Path(os.path.normpath(path.parent / value))
+    beside = path.parent / "show.yaml"
+    if beside.is_file() and beside.resolve() != path.resolve():
+        return beside
+    return None
+
+
+def inherit(doc: yamlsource.Located, path: Path, problems: list[Problem]) -> None:
+    """Fill keys the script does not set from its show file (validated there, with its lines)."""
+    show = show_file(doc, path)
+    if show is None or not isinstance(doc.value, dict):
+        return
+    explicit = isinstance(doc.value.get("show"), str) and doc.value["show"].lower().endswith((".yaml", ".yml"))
+    try:
+        text = read_script_text(show, sniff=False)
+    except InputError as exc:
+        if explicit:
+            problems.append(Problem(str(path), doc.line(("show",)), "show", exc.problems[0].message))
+        return
+    sdoc, sproblems = yamlsource.load(text, str(show))
+    if sdoc is None or not isinstance(sdoc.value, dict):
+        problems.extend(sproblems)
+        return
+    if explicit:
+        doc.value["show"] = sdoc.value.get("title") if isinstance(sdoc.value.get("title"), str) else ""
+    raw = sdoc.value.get("defaults") or {}
+    sctx = Context(sdoc, str(show), problems)
+    if not isinstance(raw, dict):
+        sctx.problem(("defaults",), f"must be a mapping of script keys ({', '.join(INHERITED)})")
+        return
+    fields = script_schema().fields
+    for key in raw:
+        if key not in INHERITED:
+            sctx.problem(("defaults", key), f"cannot be a show default; keys that can: {', '.join(INHERITED)}",
+                         key_line=True)
+    before = len(problems)
+    run(Schema({k: fields[k] for k in INHERITED}), {k: v for k, v in raw.items() if k in INHERITED},
+        ("defaults",), sctx)
+    if len(problems) > before:
+        return  # reported in the show file; do not report them again in the script
+    given = {k: v for k, v in raw.items() if k in INHERITED}
+    if "author" not in given and isinstance(sdoc.value.get("author"), str):
+        given["author"] = sdoc.value["author"]
+    for key, value in given.items():
+        value = _rebased(key, value, show.parent, path.parent)
+        mine = doc.value.get(key)
+        if mine is None:
+            doc.value[key] = value
+        elif isinstance(mine, dict) and isinstance(value, dict) and key != "pronounce":
+            doc.value[key] = {**value, **mine}
+        elif key == "pronounce" and isinstance(mine, dict) and isinstance(value, dict):
+            doc.value[key] = {**value, **mine}
+
+
+def _rebased(key: str, value: Any, show_dir: Path, script_dir: Path) -> Any:
+    """A file named in the show file, as a path the script's folder can use."""
+    import os
+
+    def rebase(name: Any) -> Any:
+        return os.path.relpath(show_dir / name, script_dir) if isinstance(name, str) and name != "none" else name
+
+    if key == "cover":
+        return rebase(value)
+    if key == "music":
+        if isinstance(value, dict) and "file" in value:
+            return {**value, "file": rebase(value["file"])}
+        return rebase(value)
+    return value
+
+
 def from_document(doc: yamlsource.Located, path: Path, problems: list[Problem] | None = None) -> Script:
     """Validate a located document (from YAML, or from a Markdown post) into a Script."""
-    ctx = Context(doc, str(path), problems if problems is not None else [])
+    problems = problems if problems is not None else []
+    inherit(doc, path, problems)
+    ctx = Context(doc, str(path), problems)
     data = run(script_schema(), doc.value, (), ctx) or {}
     sections = _sections(data, path.parent, ctx)
     _cross_checks(data, path, ctx)
