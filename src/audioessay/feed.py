@@ -485,16 +485,21 @@ def show_notes(ep: Episode, transcript_url: str | None, language: str) -> str:
     """HTML show notes: the description, the chapter list with timestamps apps make
     clickable (12:34), and a link to the transcript."""
     chapters_label, transcript_label = _LABELS.get(language.split("-")[0], _LABELS[""])
-    parts = []
-    if ep.description:
-        for para in re.split(r"\n\s*\n", ep.description.strip()):
-            parts.append("<p>" + html.escape(para).replace("\n", "<br>") + "</p>")
+    parts = [html_paragraphs(ep.description)] if ep.description else []
     if ep.chapters:
         rows = "".join(f"<li>{clock(ch.start_ms)} {html.escape(ch.title)}</li>" for ch in ep.chapters)
         parts.append(f"<p>{chapters_label}</p><ul>{rows}</ul>")
     if transcript_url:
         parts.append(f'<p><a href="{html.escape(transcript_url)}">{transcript_label}</a></p>')
     return "\n".join(parts) or html.escape(ep.title)
+
+
+def html_paragraphs(text: str) -> str:
+    """Plain text as HTML: blank lines part paragraphs, single newlines become <br>."""
+    if not text.strip():
+        return ""
+    paras = re.split(r"\n\s*\n", text.strip())
+    return "\n".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paras)
 
 
 def clock(ms: int) -> str:

@@ -146,12 +146,6 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _paragraphs(text: str | None) -> str:
-    if not text:
-        return ""
-    return "\n".join(f"<p>{_e(p).replace(chr(10), '<br>')}</p>" for p in re.split(r"\n\s*\n", text.strip()))
-
-
 def _date(pub_date: str) -> str:
     try:
         return email.utils.parsedate_to_datetime(pub_date).date().isoformat()
@@ -167,7 +161,7 @@ def _write_page(show: feed.Show, item: feed.FeedItem, out: Path, labels: dict[st
     meta = " · ".join(x for x in (_date(item.pub_date), feed.clock(ep.seconds * 1000)) if x)
     page = _template("episode.html").substitute(
         lang=_e(show.language), title=_e(ep.title), show_title=_e(show.title), meta=meta,
-        description=_paragraphs(ep.description), mp3=_e(quote(ep.path.name)),
+        description=feed.html_paragraphs(ep.description or ""), mp3=_e(quote(ep.path.name)),
         chapters=_chapters_html(ep, labels), transcript=_transcript_html(cues, headings, ep.chapters, labels),
         downloads_label=labels["downloads"], downloads=_downloads_html(ep.path, sidecars, labels),
     )
@@ -223,7 +217,7 @@ def _index_html(show: feed.Show, items: list[feed.FeedItem], cover: str | None, 
     cover_html = f'<img src="{_e(cover)}" alt="{labels["cover"]}: {_e(show.title)}">' if cover else ""
     return _template("index.html").substitute(
         lang=_e(show.language), show_title=_e(show.title), author=_e(show.author),
-        description=_paragraphs(show.description), cover=cover_html, feed_label=labels["feed"],
+        description=feed.html_paragraphs(show.description), cover=cover_html, feed_label=labels["feed"],
         episodes_label=labels["episodes"], episodes="\n".join(rows),
     )
 
