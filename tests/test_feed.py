@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
+import io
+import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import quote
 
+import feedparser
+import podcastparser
 import pytest
 from mutagen.mp3 import MP3
 from test_id3 import full_tags, make_mp3, sample_timeline
@@ -13,9 +19,28 @@ from test_id3 import full_tags, make_mp3, sample_timeline
 from audioessay.errors import InputError
 from audioessay.export.id3 import Tags, write_tags
 from audioessay.export.sidecars import write_sidecars
-from audioessay.feed import ITUNES, PODCAST, build_feed, load_show, write_feed
+from audioessay.feed import (
+    ATOM,
+    CONTENT,
+    ITUNES,
+    PODCAST,
+    PSC,
+    build_feed,
+    clean_text,
+    load_show,
+    podcast_guid,
+    write_feed,
+)
 
-NS = {"itunes": ITUNES, "podcast": PODCAST}
+NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM, "content": CONTENT, "psc": PSC}
+TAGGED = "01-%EA%B3%A8%EB%AA%A9%EA%B8%B8.mp3"
+EPISODE_EXTRA = {
+    "AUDIOESSAY_GUID": "3f0e6a9c-guid-of-episode-one",
+    "AUDIOESSAY_EPISODE_TYPE": "bonus",
+    "AUDIOESSAY_SEASON": "2",
+    "AUDIOESSAY_LINK": "https://example.com/essays/alley",
+    "AUDIOESSAY_IMAGE": "alley.jpg",
+}
 
 SHOW_YAML = """\
 title: 에세이 라디오
@@ -28,6 +53,9 @@ base_url: https://example.com/podcast
 link: https://example.com
 email: writer@example.com
 explicit: false
+feed_url: https://example.com/podcast/feed.xml/
+copyright: © 2024 김작가
+type: serial
 episodes: {episodes}
 """
 
@@ -37,7 +65,7 @@ def show_dir(tmp_path: Path) -> Path:
     episodes = tmp_path / "episodes"
     episodes.mkdir()
     one = make_mp3(episodes / "01-골목길.mp3", 4)
-    write_tags(one, full_tags(None), sample_timeline().chapters)
+    write_tags(one, dataclasses.replace(full_tags(None), extra=EPISODE_EXTRA), sample_timeline().chapters)
     write_sidecars(one, sample_timeline())
     two = make_mp3(episodes / "02-bare.mp3", 2)
     write_tags(two, Tags(title="두 번째", artist="김작가", album="에세이 라디오", episode=4, date="2024-06-01"), [])
@@ -130,10 +158,11 @@ def test_feed_fields(show_dir: Path) -> None:
     assert tagged.findtext("description") == "오래된 골목길 이야기"
     assert tagged.findtext("itunes:episode", namespaces=NS) == "3"
     assert tagged.findtext("pubDate") == "Wed, 01 May 2024 00:00:00 +0000"
-    transcripts = {t.get("type"): t.get("url") for t in tagged.findall("podcast:transcript", NS)}
+    transcripts = {t.get("type"): (t.get("url"), t.get("rel")) for t in tagged.findall("podcast:transcript", NS)}
     assert transcripts == {
-        "text/vtt": "https://example.com/podcast/01-%EA%B3%A8%EB%AA%A9%EA%B8%B8.vtt",
-        "application/x-subrip": "https://example.com/podcast/01-%EA%B3%A8%EB%AA%A9%EA%B8%B8.srt",
+        "text/vtt": ("https://example.com/podcast/01-%EA%B3%A8%EB%AA%A9%EA%B8%B8.vtt", "captions"),
+        "application/x-subrip": ("https://example.com/podcast/01-%EA%B3%A8%EB%AA%A9%EA%B8%B8.srt", None),
+        "application/json": ("https://example.com/podcast/01-%EA%B3%A8%EB%AA%A9%EA%B8%B8.transcript.json", None),
     }
     chapters = tagged.find("podcast:chapters", NS)
     assert chapters.get("type") == "application/json+chapters"
@@ -191,3 +220,198 @@ def test_guid_from_existing_feed_wins(show_dir: Path) -> None:
     out.write_text(out.read_text(encoding="utf-8").replace(old, "legacy-guid-42"), encoding="utf-8")
     item = items_by_file(write_feed(show_dir / "show.yaml", out).read_text(encoding="utf-8"))["02-bare.mp3"]
     assert item.findtext("guid") == "legacy-guid-42"
+
+
+# ---- Apple- and Podcasting 2.0-complete ------------------------------------------------
+
+
+def test_podcast_guid_matches_the_spec_examples() -> None:
+    # podcastindex docs/tags/guid.md gives these two
+    assert podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    assert podcast_guid("http://podnews.net/rss//") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+
+
+def test_channel_has_every_required_element(show_dir: Path) -> None:
+    show = load_show(show_dir / "show.yaml")
+    channel = ET.fromstring(build_feed(show, show.episodes, None)).find("channel")
+    for tag in ("title", "link", "description", "language", "copyright", "image/url", "image/title", "image/link",
+                "itunes:author", "itunes:explicit", "itunes:type", "itunes:owner/itunes:name",
+                "itunes:owner/itunes:email", "podcast:guid", "podcast:locked"):
+        assert channel.findtext(tag, namespaces=NS), tag
+    assert channel.find("itunes:image", NS).get("href") == "https://example.com/cover.jpg"
+    assert channel.find("itunes:category", NS).get("text") == "Arts"
+    assert channel.findtext("copyright") == "© 2024 김작가"
+    assert channel.findtext("itunes:type", namespaces=NS) == "serial"
+    self_link = channel.find("atom:link", NS)
+    assert (self_link.get("rel"), self_link.get("href"), self_link.get("type")) == (
+        "self", "https://example.com/podcast/feed.xml/", "application/rss+xml")
+    # UUIDv5 of the feed URL without scheme and trailing slashes, in the spec's namespace
+    spec_ns = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+    assert channel.findtext("podcast:guid", namespaces=NS) == str(uuid.uuid5(spec_ns, "example.com/podcast/feed.xml"))
+    locked = channel.find("podcast:locked", NS)
+    assert locked.text == "yes" and locked.get("owner") == "writer@example.com"
+
+
+def test_items_carry_id3_episode_values(show_dir: Path) -> None:
+    show = load_show(show_dir / "show.yaml")
+    items = items_by_file(build_feed(show, show.episodes, None))
+    tagged, bare = items[TAGGED], items["02-bare.mp3"]
+    assert tagged.findtext("guid") == "3f0e6a9c-guid-of-episode-one"
+    assert tagged.findtext("itunes:episodeType", namespaces=NS) == "bonus"
+    assert tagged.findtext("itunes:season", namespaces=NS) == "2"
+    assert tagged.findtext("itunes:episode", namespaces=NS) == "3"
+    assert tagged.findtext("link") == "https://example.com/essays/alley"
+    assert tagged.find("itunes:image", NS).get("href") == "https://example.com/podcast/alley.jpg"
+    assert bare.findtext("itunes:episodeType", namespaces=NS) == "full"
+    assert bare.find("itunes:season", NS) is None and bare.find("link") is None and bare.find("itunes:image", NS) is None
+    # Podlove Simple Chapters inline, from the MP3's CHAP frames
+    chapters = tagged.findall("psc:chapters/psc:chapter", NS)
+    assert [(c.get("start"), c.get("title")) for c in chapters] == [
+        ("00:00:00.000", "인트로"), ("00:00:03.000", "첫 번째 이야기"),
+        ("00:00:18.000", "두 번째 이야기"), ("00:00:24.000", "아웃트로")]
+    assert tagged.find("psc:chapters", NS).get("version") == "1.2"
+    notes = tagged.findtext("content:encoded", namespaces=NS)
+    assert "<p>오래된 골목길 이야기</p>" in notes
+    assert "<li>0:03 첫 번째 이야기</li>" in notes and "<li>0:18 두 번째 이야기</li>" in notes
+    assert '<a href="https://example.com/podcast/01-%EA%B3%A8%EB%AA%A9%EA%B8%B8.vtt">' in notes
+
+
+def test_clients_read_every_episode(show_dir: Path) -> None:
+    """gPodder's podcastparser and feedparser read the feed as apps would."""
+    show = load_show(show_dir / "show.yaml")
+    xml = build_feed(show, show.episodes, None)
+    sizes = {p.name: p.stat().st_size for p in show.episodes}
+    seconds = {p.name: round(MP3(str(p)).info.length) for p in show.episodes}
+
+    parsed = podcastparser.parse(show.feed_url, io.BytesIO(xml.encode("utf-8")))
+    assert parsed["title"] == "에세이 라디오"
+    assert len(parsed["episodes"]) == 2
+    by_title = {e["title"]: e for e in parsed["episodes"]}
+    for ep, name in ((by_title["골목길의 서점"], "01-골목길.mp3"), (by_title["두 번째"], "02-bare.mp3")):
+        (enclosure,) = ep["enclosures"]
+        assert enclosure["url"].endswith(quote(name))
+        assert enclosure["file_size"] == sizes[name] and enclosure["mime_type"] == "audio/mpeg"
+        assert ep["total_time"] == seconds[name]
+    chapters = by_title["골목길의 서점"]["chapters"]
+    assert [(c["start"], c["title"]) for c in chapters] == [
+        (0, "인트로"), (3, "첫 번째 이야기"), (18, "두 번째 이야기"), (24, "아웃트로")]
+    assert "chapters" not in by_title["두 번째"]
+
+    feed = feedparser.parse(xml)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == "에세이 라디오"
+    assert len(feed.entries) == 2
+    for entry in feed.entries:
+        name = next(n for n in sizes if quote(n) in entry.enclosures[0].href)
+        assert int(entry.enclosures[0].length) == sizes[name]
+        assert int(entry.itunes_duration) == seconds[name]
+        assert entry.id
+    assert feed.entries[1].itunes_episodetype == "bonus" and feed.entries[1].itunes_season == "2"
+    assert "0:18 두 번째 이야기" in feed.entries[1].content[0].value
+
+
+def test_bad_category_names_close_matches(show_dir: Path) -> None:
+    text = (show_dir / "show.yaml").read_text(encoding="utf-8").replace("Arts/Books", "Art/Bookz")
+    (show_dir / "bad.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.yaml:\d+: category: 'Art/Bookz' is not an Apple Podcasts "
+                                         r"category; did you mean 'Arts/Books'") as err:
+        load_show(show_dir / "bad.yaml")
+    assert err.value.exit_code == 2
+
+
+def test_category_subcategory_alone_suggests_parent(show_dir: Path) -> None:
+    text = (show_dir / "show.yaml").read_text(encoding="utf-8").replace("Arts/Books", "Books")
+    (show_dir / "bad.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"did you mean 'Arts/Books'\?"):
+        load_show(show_dir / "bad.yaml")
+
+
+def test_cli_bad_category_exits_2(show_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from audioessay.cli import cli
+
+    text = (show_dir / "show.yaml").read_text(encoding="utf-8").replace("Arts/Books", "Technolgy")
+    (show_dir / "show.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["feed", str(show_dir / "show.yaml")], standalone_mode=True)
+    assert result.exit_code == 2 and "did you mean 'Technology'" in result.output
+    assert not (show_dir / "feed.xml").exists()
+
+
+def test_control_characters_are_removed_with_a_warning(show_dir: Path) -> None:
+    text = (show_dir / "show.yaml").read_text(encoding="utf-8")
+    text = text.replace("description: 짧은 에세이를 읽어 드립니다.", 'description: "짧은\\x01 에세이\\x1b"')
+    (show_dir / "show.yaml").write_text(text, encoding="utf-8")
+    mp3 = show_dir / "episodes" / "02-bare.mp3"
+    write_tags(mp3, Tags(title="벨\x07소리", artist="김작가", album="에세이 라디오", description="탭\t과\n줄바꿈\x0c"), [])
+    warnings: list[str] = []
+    out = write_feed(show_dir / "show.yaml", show_dir / "feed.xml", warn=warnings.append)
+    xml = out.read_text(encoding="utf-8")
+    channel = ET.fromstring(xml).find("channel")  # parses: nothing XML refuses was written
+    assert channel.findtext("description") == "짧은 에세이"
+    item = items_by_file(xml)["02-bare.mp3"]
+    assert item.findtext("title") == "벨소리" and item.findtext("description") == "탭\t과\n줄바꿈"
+    assert any("show description" in w and "U+0001" in w and "U+001B" in w for w in warnings)
+    assert any("02-bare.mp3: title" in w and "U+0007" in w for w in warnings)
+    assert any("02-bare.mp3: description" in w and "U+000C" in w for w in warnings)
+    assert feedparser.parse(xml).bozo == 0
+
+
+def test_clean_text() -> None:
+    assert clean_text("a\x00b\tc\nd\re\x7f\ufffeé") == "ab\tc\nde\x7fé"
+
+
+def test_guid_survives_a_feed_rebuilt_from_nothing(show_dir: Path) -> None:
+    out = write_feed(show_dir / "show.yaml", show_dir / "feed.xml")
+    first = {k: v.findtext("guid") for k, v in items_by_file(out.read_text(encoding="utf-8")).items()}
+    out.unlink()
+    (show_dir / "episodes" / "01-골목길.mp3").rename(show_dir / "episodes" / "01-renamed.mp3")
+    again = items_by_file(write_feed(show_dir / "show.yaml", out).read_text(encoding="utf-8"))
+    assert again["01-renamed.mp3"].findtext("guid") == first[TAGGED] == EPISODE_EXTRA["AUDIOESSAY_GUID"]
+
+
+def test_published_guid_wins_over_the_tag_with_a_warning(show_dir: Path) -> None:
+    out = write_feed(show_dir / "show.yaml", show_dir / "feed.xml")
+    published = items_by_file(out.read_text(encoding="utf-8"))["02-bare.mp3"].findtext("guid")
+    mp3 = show_dir / "episodes" / "02-bare.mp3"
+    write_tags(mp3, Tags(title="t", artist="a", album="b", extra={"AUDIOESSAY_GUID": "new-random-guid"}), [])
+    warnings: list[str] = []
+    item = items_by_file(write_feed(show_dir / "show.yaml", out, warn=warnings.append).read_text(encoding="utf-8"))
+    assert item["02-bare.mp3"].findtext("guid") == published
+    assert any("new-random-guid" in w and "keeping the published one" in w for w in warnings)
+
+
+def test_bad_episode_type_and_season_are_left_out(show_dir: Path) -> None:
+    mp3 = show_dir / "episodes" / "02-bare.mp3"
+    extra = {"AUDIOESSAY_EPISODE_TYPE": "special", "AUDIOESSAY_SEASON": "two"}
+    write_tags(mp3, Tags(title="t", artist="a", album="b", extra=extra), [])
+    show = load_show(show_dir / "show.yaml")
+    warnings: list[str] = []
+    item = items_by_file(build_feed(show, show.episodes, None, warn=warnings.append))["02-bare.mp3"]
+    assert item.findtext("itunes:episodeType", namespaces=NS) == "full" and item.find("itunes:season", NS) is None
+    assert len(warnings) == 2 and "'special'" in warnings[0] and "'two'" in warnings[1]
+
+
+def test_show_defaults(tmp_path: Path) -> None:
+    make_mp3(tmp_path / "ep.mp3", 1)
+    (tmp_path / "show.yaml").write_text(
+        "title: t\nauthor: a\ndescription: d\nbase_url: https://h.example/pod\ncover_url: https://h.example/c.jpg\n"
+        "episodes: '*.mp3'\n", encoding="utf-8")
+    show = load_show(tmp_path / "show.yaml")
+    assert show.feed_url == "https://h.example/pod/feed.xml" and show.type == "episodic" and show.locked
+    assert show.podcast_guid == podcast_guid("https://h.example/pod/feed.xml")
+    channel = ET.fromstring(build_feed(show, show.episodes, None)).find("channel")
+    assert channel.find("podcast:locked", NS).get("owner") is None
+    assert channel.find("itunes:owner", NS) is None and channel.find("copyright") is None
+
+
+def test_podcast_guid_key_overrides(tmp_path: Path) -> None:
+    make_mp3(tmp_path / "ep.mp3", 1)
+    base = ("title: t\nauthor: a\ndescription: d\nbase_url: https://h.example/\ncover_url: https://h.example/c.jpg\n"
+            "episodes: '*.mp3'\n")
+    (tmp_path / "show.yaml").write_text(base + "podcast_guid: 917393E3-1B1E-5CEF-ACE4-EDAA54E1F810\n", encoding="utf-8")
+    assert load_show(tmp_path / "show.yaml").podcast_guid == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    (tmp_path / "show.yaml").write_text(base + "podcast_guid: nope\ntype: daily\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_show(tmp_path / "show.yaml")
+    assert "podcast_guid: must be a UUID" in str(err.value) and "type: 'daily' is not one of episodic, serial" in str(err.value)

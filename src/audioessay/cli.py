@@ -325,8 +325,24 @@ def feed(show, output):
     """Build or update a podcast RSS feed from a show file and its rendered episodes."""
     from audioessay import feed as feed_mod
 
-    out = feed_mod.write_feed(show, output or show.parent / "feed.xml")
+    out = feed_mod.write_feed(show, output or show.parent / "feed.xml", warn=_warn)
     click.echo(f"wrote {out}")
+
+
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+@cli.command()
+@click.argument("show", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Folder for the site.")
+@click.option("--url", help="Where the site will be served (default: the show's link, else base_url).")
+def site(show, output, url):
+    """Build a static web site for the show: index, episode pages with player, chapters and transcript."""
+    from audioessay.site import build_site
+
+    result = build_site(show, output, site_url=url, warn=_warn)
+    click.echo(f"wrote {len(result.pages)} episode pages, {result.index.name} and {result.feed.name} to {result.folder}")
 
 
 def _terminate(signum, frame) -> None:

@@ -15,6 +15,8 @@ class Cue:
     text: str  # the original written text (never the spoken form)
     start_ms: int
     end_ms: int
+    speaker: str | None = None  # the voice's name when a section has its own voice
+    words: tuple[tuple[int, int, str], ...] = ()  # (start_ms, end_ms, word) when the engine gives them
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
-"""Files beside the MP3, read from the Timeline: Podcasting 2.0 chapters JSON and
-WebVTT / SubRip transcripts carrying the original written text."""
+"""Files beside the MP3, read from the Timeline: Podcasting 2.0 chapters JSON, WebVTT /
+SubRip captions and a Podcasting 2.0 JSON transcript, all carrying the original written text.
+
+`sidecar_texts` makes every file's content without touching the disk, so a caller can write
+them to temporaries and commit them together with the MP3; `write_sidecars` is the simple way."""
 
 from __future__ import annotations
 
@@ -10,20 +13,44 @@ from pathlib import Path
 from audioessay.fsutil import atomic_write
 from audioessay.timeline import Cue, Timeline
 
-LINE_TARGET = 42  # characters per caption line we aim for
-LINE_MAX = 65  # never exceeded
+LINE_TARGET = 42  # characters per VTT line we aim for
+LINE_MAX = 65  # never exceeded in VTT
+SRT_LINE_MAX = 32  # podcastindex's transcript guidance for SRT: 32 characters ...
+CUE_LINES = 2  # ... and at most 2 lines per cue (we keep VTT to 2 lines as well)
 CHAPTERS_VERSION = "1.2.0"
+TRANSCRIPT_VERSION = "1.0.0"
+
+# key -> (file name ending, MIME type); one declaration for paths, texts and the feed
+SIDECARS = {
+    "chapters": (".chapters.json", "application/json+chapters"),
+    "vtt": (".vtt", "text/vtt"),
+    "srt": (".srt", "application/x-subrip"),
+    "json": (".transcript.json", "application/json"),
+}
 
 
 def sidecar_paths(mp3_path: str | Path) -> dict[str, Path]:
-    """Where each sidecar of `mp3_path` lives: keys "chapters", "vtt", "srt"."""
-    mp3_path = Path(mp3_path)
-    stem = mp3_path.with_suffix("")
+    """Where each sidecar of `mp3_path` lives: keys "chapters", "vtt", "srt", "json"."""
+    stem = Path(mp3_path).with_suffix("")
+    return {key: stem.with_name(stem.name + ending) for key, (ending, _) in SIDECARS.items()}
+
+
+def sidecar_texts(timeline: Timeline) -> dict[str, str]:
+    """The content of every sidecar, keyed like `sidecar_paths`."""
     return {
-        "chapters": stem.with_name(stem.name + ".chapters.json"),
-        "vtt": stem.with_name(stem.name + ".vtt"),
-        "srt": stem.with_name(stem.name + ".srt"),
+        "chapters": chapters_json(timeline),
+        "vtt": vtt(timeline),
+        "srt": srt(timeline),
+        "json": transcript_json(timeline),
     }
+
+
+def write_sidecars(mp3_path: str | Path, timeline: Timeline) -> list[Path]:
+    """Write every sidecar beside the MP3, each atomically; returns their paths."""
+    paths = sidecar_paths(mp3_path)
+    for key, text in sidecar_texts(timeline).items():
+        atomic_write(paths[key], text)
+    return list(paths.values())
 
 
 def chapters_json(timeline: Timeline, *, end_times: bool = True) -> str:
@@ -37,35 +64,43 @@ def chapters_json(timeline: Timeline, *, end_times: bool = True) -> str:
     return json.dumps({"version": CHAPTERS_VERSION, "chapters": chapters}, ensure_ascii=False, indent=2) + "\n"
 
 
-def vtt(timeline: Timeline, *, headings: bool = False) -> str:
-    """WebVTT transcript: one cue per sentence (and per heading if `headings`)."""
+def transcript_json(timeline: Timeline) -> str:
+    """Podcasting 2.0 JSON transcript: one segment per heading or sentence, or one per word
+    when the cue carries word timings; `speaker` when the cue names one."""
+    segments = []
+    for cue, end in _timed_cues(timeline, headings=True):
+        pieces = cue.words or ((cue.start_ms, end, cue.text),)
+        for start_ms, end_ms, body in pieces:
+            segment: dict = {"startTime": start_ms / 1000, "endTime": end_ms / 1000, "body": body}
+            if cue.speaker:
+                segment = {"speaker": cue.speaker, **segment}
+            segments.append(segment)
+    doc = {"version": TRANSCRIPT_VERSION, "segments": segments}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def vtt(timeline: Timeline, *, headings: bool = True) -> str:
+    """WebVTT captions: a cue per heading and per sentence (lines of at most 65 characters,
+    at most 2 lines; a longer sentence becomes several cues)."""
     blocks = ["WEBVTT\n"]
-    for n, (start, end, lines) in enumerate(_caption_cues(timeline, headings), start=1):
+    for n, (start, end, lines) in enumerate(caption_cues(timeline, LINE_TARGET, LINE_MAX, headings), start=1):
         text = "\n".join(_vtt_escape(line) for line in lines)
         blocks.append(f"{n}\n{_clock(start, '.')} --> {_clock(end, '.')}\n{text}\n")
     return "\n".join(blocks)
 
 
-def srt(timeline: Timeline, *, headings: bool = False) -> str:
-    """SubRip transcript: one cue per sentence (and per heading if `headings`)."""
+def srt(timeline: Timeline, *, headings: bool = True) -> str:
+    """SubRip captions: at most 2 lines of at most 32 characters per cue; a longer sentence is
+    split into several cues, its time shared out by characters."""
     blocks = []
-    for n, (start, end, lines) in enumerate(_caption_cues(timeline, headings), start=1):
+    for n, (start, end, lines) in enumerate(caption_cues(timeline, SRT_LINE_MAX, SRT_LINE_MAX, headings), start=1):
         text = "\n".join(lines)
         blocks.append(f"{n}\n{_clock(start, ',')} --> {_clock(end, ',')}\n{text}\n")
     return "\n".join(blocks)
 
 
-def write_sidecars(mp3_path: str | Path, timeline: Timeline) -> list[Path]:
-    """Write <stem>.chapters.json, <stem>.vtt and <stem>.srt beside the MP3, atomically."""
-    paths = sidecar_paths(mp3_path)
-    atomic_write(paths["chapters"], chapters_json(timeline))
-    atomic_write(paths["vtt"], vtt(timeline))
-    atomic_write(paths["srt"], srt(timeline))
-    return [paths["chapters"], paths["vtt"], paths["srt"]]
-
-
-def _caption_cues(timeline: Timeline, headings: bool) -> list[tuple[int, int, list[str]]]:
-    """(start_ms, end_ms, lines) in time order, each ending no later than the next starts."""
+def _timed_cues(timeline: Timeline, headings: bool) -> list[tuple[Cue, int]]:
+    """(cue, end_ms) in time order, each ending no later than the next starts."""
     kinds = {"sentence", "title"} if headings else {"sentence"}
     cues: list[Cue] = sorted((c for c in timeline.cues if c.kind in kinds), key=lambda c: c.start_ms)
     out = []
@@ -73,8 +108,48 @@ def _caption_cues(timeline: Timeline, headings: bool) -> list[tuple[int, int, li
         end = min(cue.end_ms, timeline.duration_ms)
         if i + 1 < len(cues):
             end = min(end, cues[i + 1].start_ms)  # players show overlapping cues stacked
-        out.append((cue.start_ms, max(end, cue.start_ms), wrap(cue.text)))
+        out.append((cue, max(end, cue.start_ms)))
     return out
+
+
+def caption_cues(timeline: Timeline, target: int, limit: int, headings: bool = True) -> list[tuple[int, int, list[str]]]:
+    """(start_ms, end_ms, lines) in time order; lines of at most `limit` characters, at most
+    CUE_LINES per cue; a sentence too long for one cue is split, its time shared by characters."""
+    out = []
+    for cue, end in _timed_cues(timeline, headings):
+        chunks = split_text(cue.text, target, limit)
+        for (start, stop), chunk in zip(_share(cue.start_ms, end, chunks), chunks, strict=True):
+            out.append((start, stop, wrap(chunk, target, limit)))
+    return out
+
+
+def split_text(text: str, target: int, limit: int, lines: int = CUE_LINES) -> list[str]:
+    """`text` as few, evenly filled pieces as possible, each wrapping to at most `lines` lines."""
+    def fits(piece: str) -> bool:
+        return len(wrap(piece, target, limit)) <= lines
+
+    if fits(text):
+        return [" ".join(text.split())]
+    words = [piece for w in text.split() for piece in _chop(w, limit)]
+    greedy: list[list[str]] = [[]]
+    for w in words:
+        if greedy[-1] and not fits(" ".join(greedy[-1] + [w])):
+            greedy.append([])
+        greedy[-1].append(w)
+    balanced = _balanced(words, len(greedy))
+    if all(fits(piece) for piece in balanced):
+        return balanced
+    return [" ".join(piece) for piece in greedy]
+
+
+def _share(start: int, end: int, pieces: list[str]) -> list[tuple[int, int]]:
+    """Split [start, end) among `pieces` in proportion to their characters (spaces not counted)."""
+    weights = [max(1, len(p.replace(" ", ""))) for p in pieces]
+    total, done, bounds = sum(weights), 0, [start]
+    for w in weights:
+        done += w
+        bounds.append(start + round((end - start) * done / total))
+    return list(zip(bounds, bounds[1:]))
 
 
 def wrap(text: str, target: int = LINE_TARGET, limit: int = LINE_MAX) -> list[str]:
