@@ -338,20 +338,24 @@ def test_cli_bad_category_exits_2(show_dir: Path) -> None:
     assert not (show_dir / "feed.xml").exists()
 
 
-def test_control_characters_are_removed_with_a_warning(show_dir: Path) -> None:
-    text = (show_dir / "show.yaml").read_text(encoding="utf-8")
-    text = text.replace("description: 짧은 에세이를 읽어 드립니다.", 'description: "짧은\\x01 에세이\\x1b"')
+def test_control_characters_in_the_show_file_are_refused_with_their_place(show_dir: Path) -> None:
+    original = (show_dir / "show.yaml").read_text(encoding="utf-8")
+    text = original.replace("description: 짧은 에세이를 읽어 드립니다.", 'description: "짧은\\x01 에세이\\x1b"')
     (show_dir / "show.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"show.yaml:\d+: description: has a control character U\+0001 at character 3"):
+        write_feed(show_dir / "show.yaml", show_dir / "feed.xml")
+    assert not (show_dir / "feed.xml").exists()
+
+
+def test_control_characters_in_tags_are_removed_with_a_warning(show_dir: Path) -> None:
     mp3 = show_dir / "episodes" / "02-bare.mp3"
     write_tags(mp3, Tags(title="벨\x07소리", artist="김작가", album="에세이 라디오", description="탭\t과\n줄바꿈\x0c"), [])
     warnings: list[str] = []
     out = write_feed(show_dir / "show.yaml", show_dir / "feed.xml", warn=warnings.append)
     xml = out.read_text(encoding="utf-8")
-    channel = ET.fromstring(xml).find("channel")  # parses: nothing XML refuses was written
-    assert channel.findtext("description") == "짧은 에세이"
+    ET.fromstring(xml)  # parses: nothing XML refuses was written
     item = items_by_file(xml)["02-bare.mp3"]
     assert item.findtext("title") == "벨소리" and item.findtext("description") == "탭\t과\n줄바꿈"
-    assert any("show description" in w and "U+0001" in w and "U+001B" in w for w in warnings)
     assert any("02-bare.mp3: title" in w and "U+0007" in w for w in warnings)
     assert any("02-bare.mp3: description" in w and "U+000C" in w for w in warnings)
     assert feedparser.parse(xml).bozo == 0

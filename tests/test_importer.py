@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from audioessay import importer, script
 from audioessay.errors import InputError
 from audioessay.importer import essay_to_script, markdown_document, parse_front_matter, script_yaml, sniff
-from audioessay.options import Context, run
 from audioessay.plan import make_plan
 
 DATA = Path(__file__).resolve().parent / "data" / "writer"
@@ -30,10 +29,14 @@ def parsed(yaml_text: str, tmp_path: Path, name: str = "s.yaml") -> script.Scrip
 
 
 def validate(doc, filename: str) -> list[str]:
-    """The script validator run over a located document, as script.parse does."""
-    ctx = Context(doc, filename, [])
-    run(script.SCRIPT, doc.value, (), ctx)
-    return [str(p) for p in ctx.problems]
+    """The script loader's validation over a located document (script.from_document)."""
+    from audioessay.errors import InputError
+
+    try:
+        script.from_document(doc, Path(filename))
+    except InputError as exc:
+        return [str(p) for p in exc.problems]
+    return []
 
 
 # --- the sample essay: plain text, no blank lines, three unmarked headings ---------------------
@@ -193,7 +196,7 @@ def test_markdown_post_spoken_and_written_text_have_no_markup(tmp_path):
             assert not re.search(r"https?:|www\.|example|namu|poster|[*`#<>\[\]]|\]\(|^- ", text), text
     written = " ".join(u.text for u in plan.utterances)
     assert "인라인 코드 사만다는 그대로 읽는다." in written and "이 코드는 읽지 않는다" not in written
-    assert s.title == "〈HER〉 다시 보기" and s.date == "2025-05-01" and s.voice.speed == 1.1
+    assert s.tags.title == "〈HER〉 다시 보기" and s.tags.date == "2025-05-01" and s.voice.speed == 1.1
 
 
 def test_import_essay_names_the_dropped_front_matter_keys():
@@ -271,7 +274,7 @@ def test_script_yaml_round_trips_awkward_values(tmp_path):
     assert text.index("title:") < text.index("date:") < text.index("voice:") < text.index("sections:")
     assert "    text: |\n" in text and "# 메모." in text
     s = parsed(text, tmp_path)
-    assert s.title == mapping["title"] and s.voice.engine == "espeak" and s.date == "2025-05-01"
+    assert s.tags.title == mapping["title"] and s.voice.engine == "espeak" and s.tags.date == "2025-05-01"
     assert [(x.title, x.text) for x in s.sections] == [
         ("- 대시로 시작: 콜론도", "# 샵으로 시작하는 줄\n\n  들여쓴 줄은 없다: 'x' \"y\""),
         ("〈HER〉 #1", "---\n...\n끝이다."),

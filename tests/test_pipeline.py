@@ -150,3 +150,19 @@ def test_engine_failure_names_the_section_and_sentence(fake_engine, write_script
         synthesize(make_plan(s), fake_engine, cache, 44100)
     assert info.value.exit_code == 3 and info.value.text == "넷째다."
     assert FAKE_RATE == 16000
+
+
+def test_episode_guid_is_made_once_and_kept(fake_engine, write_script, cache):
+    path = write_script(TWO.replace("title: 시험\n", "title: 시험\nepisode_type: bonus\nseason: 2\n"
+                                    "link: https://example.com/ep\n"))
+    first = render.render(script.load(path), cache=cache)
+    extra = id3.read_tags(first.output)["extra"]
+    guid = extra["AUDIOESSAY_GUID"]
+    assert len(guid) == 36 and extra["AUDIOESSAY_EPISODE_TYPE"] == "bonus"
+    assert extra["AUDIOESSAY_SEASON"] == "2" and extra["AUDIOESSAY_LINK"] == "https://example.com/ep"
+    path.write_text(path.read_text(encoding="utf-8").replace("넷째다.", "넷째 문장이다."), encoding="utf-8")
+    again = render.render(script.load(path), cache=cache)
+    assert not again.up_to_date
+    assert id3.read_tags(again.output)["extra"]["AUDIOESSAY_GUID"] == guid
+    other = write_script(TWO, "other.yaml")
+    assert id3.read_tags(render.render(script.load(other), cache=cache).output)["extra"]["AUDIOESSAY_GUID"] != guid

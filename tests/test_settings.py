@@ -35,7 +35,8 @@ sections:
 
 # Declared fields that deliberately stay out of the digest; each says why in its declaration.
 NOT_IN_DIGEST = {
-    "Voice.engine", "GttsVoice.concurrency", "GttsVoice.rate_limit", "GttsVoice.timeout", "GttsVoice.retries",
+    "Voice.engine", "EdgeVoice.concurrency", "EdgeVoice.timeout", "EdgeVoice.deadline", "EdgeVoice.retries",
+    "GttsVoice.concurrency", "GttsVoice.rate_limit", "GttsVoice.timeout", "GttsVoice.retries",
     "SectionKeys.title", "SectionKeys.text", "SectionKeys.file", "SectionKeys.pronounce", "SectionKeys.music",
     "SectionKeys.voice",
     "Episode.music", "Episode.sections", "Episode.output",

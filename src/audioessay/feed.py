@@ -129,6 +129,7 @@ SHOW = Schema({
     "locked": Bool(True, "podcast:locked: other hosts may not import the feed"),
     "podcast_guid": _Guid(None, "keep the show's podcast:guid when feed_url changes"),
     "cover": Text(None, "local cover image for the static site, relative to the show file"),
+    "defaults": Option(None, "script keys every episode of the show inherits (see the README)"),
 })
 
 
@@ -140,11 +141,14 @@ def podcast_guid(feed_url: str) -> str:
 
 def load_show(path: str | Path) -> Show:
     """Read and validate a show YAML file; every problem is reported at once as file:line."""
+    from audioessay.importer import sniff
+    from audioessay.script import read_script_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(str(path), None, "", f"cannot read show file ({exc})")]) from exc
+    text = read_script_text(path, sniff=False)  # regular file, size cap, UTF-8
+    hint = sniff(path, text.encode("utf-8"), expected="show")
+    if hint:
+        raise InputError([Problem(str(path), None, "", hint.removeprefix(f"{path} "))])
     doc, problems = yamlsource.load(text, str(path))
     if doc is not None and not isinstance(doc.value, dict):
         problems.append(Problem(str(path), 1, "", "must be a mapping of keys such as title, author, episodes"))

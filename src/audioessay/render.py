@@ -94,7 +94,8 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
         date=t.date, description=t.description or None, cover=t.cover,
         extra={DIGEST_TAG: digest, ENGINE_TAG: f"{engine.name} {engine.version}",
                "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
-               "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}"},
+               "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}",
+               **episode_frames(script, stored)},
     )
     with _stage("export"), atomic_path(output) as tmp:
         encode(samples, mix.rate, tmp, script.audio.bitrate)
@@ -142,6 +143,25 @@ def _sidecars_present(output: Path) -> bool:
     from audioessay.export.sidecars import sidecar_paths
 
     return all(p.is_file() for p in sidecar_paths(output).values())
+
+
+GUID_TAG = "AUDIOESSAY_GUID"  # the episode's permanent identity (the feed's item guid)
+
+
+def episode_frames(script: Script, stored: dict[str, str]) -> dict[str, str]:
+    """TXXX frames the feed reads: the episode GUID (made once, then kept from the previous
+    MP3 on every re-render), and the episode's type, season, page and artwork."""
+    import uuid
+
+    t = script.tags
+    frames = {GUID_TAG: stored.get(GUID_TAG) or str(uuid.uuid4()), "AUDIOESSAY_EPISODE_TYPE": t.episode_type}
+    if t.season is not None:
+        frames["AUDIOESSAY_SEASON"] = str(t.season)
+    if t.link:
+        frames["AUDIOESSAY_LINK"] = t.link
+    if t.image:
+        frames["AUDIOESSAY_IMAGE"] = t.image
+    return frames
 
 
 def _stored_tags(output: Path) -> dict[str, str]:
