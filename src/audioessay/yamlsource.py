@@ -291,8 +291,7 @@ class _Builder:
             if bad:  # from a "\x07" or "\udc80" escape in a double-quoted string
                 line = node.start_mark.line + 1
                 self.problems.append(_char_problem(self.filename, line, None, bad[2], _where(path)))
-                return None
-        return value
+        return value  # kept even when refused, so a required key is not also reported missing
 
 
 def _scalar_message(node) -> str:
