@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "hostile"
 TABLE = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))["cases"]
 DEFAULT_TIMEOUT_S = 20
-SUBPROCESS_MEMORY = 3 * 1024**3  # address space for a subprocess case: a runaway read dies, not the machine
+SUBPROCESS_MEMORY = 1024**3  # address space for a subprocess case: a runaway read dies, not the machine
 
 
 def _params():
