@@ -113,8 +113,8 @@ def load(text: str, filename: str) -> tuple[Located | None, list[Problem]]:
     """Parse `text`; return the located document and any problems found.
 
     Never raises for any input: every problem is a located `Problem`."""
-    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        size = len(text.encode("utf-8", "surrogatepass"))
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
         return None, [Problem(filename, None, "", f"is {size / 1e6:.1f} MB; a script may be at most "
                               f"{MAX_BYTES / 1e6:g} MB (put long texts in section files)")]
     bad = bad_character(text)
@@ -284,7 +284,7 @@ class _Builder:
         try:
             value = self.loader.construct_object(node, deep=True)
         except Exception:  # PyYAML's constructors raise ValueError, KeyError, TypeError...
-            self.problem(node, path, _scalar_message(node))
+            self.problem(node, path, _scalar_message(node, explicit=not self._implicit(node)))
             return None
         if isinstance(value, str):
             bad = bad_character(value)
@@ -293,11 +293,14 @@ class _Builder:
                 self.problems.append(_char_problem(self.filename, line, None, bad[2], _where(path)))
         return value  # kept even when refused, so a required key is not also reported missing
 
+    def _implicit(self, node) -> bool:
+        """True when the tag came from the value's look (2025-13-45), not from an explicit !!tag."""
+        return self.loader.resolve(yaml.ScalarNode, node.value, (True, False)) == node.tag
 
-def _scalar_message(node) -> str:
+
+def _scalar_message(node, *, explicit: bool) -> str:
     short = node.value if len(node.value) <= 40 else node.value[:37] + "..."
     kind = node.tag.replace(_STD, "")
-    explicit = not _implicit(node)
     if kind == "timestamp":
         what = f"{short!r} is not a real date or time; write a date like 2025-05-01"
     elif kind == "bool":
@@ -307,13 +310,6 @@ def _scalar_message(node) -> str:
     else:
         what = f"{short!r} cannot be read as !!{kind}"
     return what + ("; remove the !!" + kind + " tag or fix the value" if explicit else "")
-
-
-def _implicit(node) -> bool:
-    """True when the tag came from the value's look (2025-13-45), not from an explicit !!tag."""
-    resolved = yaml.SafeLoader.resolve(yaml.SafeLoader.__new__(yaml.SafeLoader), yaml.ScalarNode,
-                                       node.value, (True, False))
-    return resolved == node.tag
 
 
 where = _where
