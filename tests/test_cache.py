@@ -542,7 +542,7 @@ def _read_only_clear(tmp_path):
     os.chmod(folder, 0o555)
     try:
         with pytest.raises(cache_mod.InputError, match=r"cannot clean the cache .*\(Permission denied\); "
-                                                       r"check the folder's permissions"):
+                                                       r"it must be a folder you may write to"):
             c.clear()
     finally:
         os.chmod(folder, 0o755)
@@ -556,5 +556,7 @@ def test_read_only_cache_clear_as_root_via_failing_unlink(tmp_path, monkeypatch)
     c = Cache(tmp_path)
     c.put(key(), make_audio(0.1))
     monkeypatch.setattr(cache_mod.os, "unlink", refuse)
-    with pytest.raises(cache_mod.InputError, match=r"^cannot clean the cache .*\(Permission denied\); check the"):
+    with pytest.raises(cache_mod.InputError,
+                       match=r"^cannot clean the cache .*\(Permission denied\); it must be a folder you may write to "
+                             r"\(a read-only cache cannot be cleaned\): fix it or choose another with --cache-dir$"):
         c.prune(0)

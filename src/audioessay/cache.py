@@ -277,8 +277,10 @@ class Cache:
             raise InputError(self._access_message("clean", exc)) from None
 
     def _access_message(self, verb: str, exc: OSError) -> str:
-        return (f"cannot {verb} the cache {self.root} ({exc.strerror or exc}); check the folder's permissions "
-                "(a read-only cache cannot be cleaned) or choose another with --cache-dir")
+        need = "a folder you may write to (a read-only cache cannot be cleaned)" if verb == "clean" \
+            else "a folder you may read"
+        return f"cannot {verb} the cache {self.root} ({exc.strerror or exc}); it must be {need}: fix it or " \
+               "choose another with --cache-dir"
 
     def _read(self, path: Path, key: str) -> AudioSegment | None:
         try:
