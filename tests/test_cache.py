@@ -560,3 +560,25 @@ def test_read_only_cache_clear_as_root_via_failing_unlink(tmp_path, monkeypatch)
                        match=r"^cannot clean the cache .*\(Permission denied\); it must be a folder you may write to "
                              r"\(a read-only cache cannot be cleaned\): fix it or choose another with --cache-dir$"):
         c.prune(0)
+
+
+def test_cache_on_a_read_only_filesystem_clear_is_one_line_error(tmp_path):
+    import shutil
+    import subprocess
+
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root and mount(8)")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        c = Cache(mount)
+        c.put(key(), make_audio(0.1))
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        with pytest.raises(cache_mod.InputError, match=r"^cannot clean the cache .*\(Read-only file system\); "
+                                                       r"it must be a folder you may write to"):
+            Cache(mount).clear()
+        assert Cache(mount).get(key()) is not None  # reading still works
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
