@@ -37,7 +37,8 @@ def entry_path(root: Path, k: str) -> Path:
 
 
 def all_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file())
+    """Every file but the cache-directory tag."""
+    return sorted(p for p in root.rglob("*") if p.is_file() and p != root / "CACHEDIR.TAG")
 
 
 # -- keys ------------------------------------------------------------------
@@ -370,7 +371,7 @@ def test_prune_removes_stale_temp_files_only(tmp_path):
     c = Cache(tmp_path)
     c.put(key(), make_audio(0.1))
     folder = entry_path(tmp_path, key()).parent
-    stale, live = folder / ".x.aec.abc.part", folder / ".y.aec.def.part"
+    stale, live = folder / f".{key()}.aec.abc.part", folder / f".{key()}.aec.def.part"  # atomic_path's names
     stale.write_bytes(b"half")
     live.write_bytes(b"half")
     old = time.time() - 2 * 86400
@@ -430,3 +431,154 @@ def test_default_cache_dir_without_env(monkeypatch):
 def test_format_constants_are_sane():
     assert cache_mod.ZLIB_LEVEL == 6
     assert len(cache_mod.MAGIC) == 4
+
+
+# -- hostile folders and entries (issue 16) ---------------------------------------
+
+
+def test_first_put_marks_the_folder_with_a_cachedir_tag(tmp_path):
+    c = Cache(tmp_path / "c")
+    assert not c.is_marked()
+    c.put(key(), make_audio(0.1))
+    tag = (tmp_path / "c" / "CACHEDIR.TAG").read_text()
+    assert tag.startswith("Signature: 8a477f597d28d172789f06886806bc55") and "audioessay" in tag
+    assert c.is_marked()
+
+
+def test_clear_refuses_a_folder_that_is_not_our_cache(tmp_path):
+    k = key()
+    lookalike = entry_path(tmp_path, k)
+    lookalike.parent.mkdir()
+    lookalike.write_bytes(b"someone else's file")
+    (tmp_path / "notes.txt").write_text("keep")
+    with pytest.raises(cache_mod.InputError, match=r"not an audioessay cache \(no CACHEDIR.TAG from audioessay\), "
+                                                   r"so nothing was removed; check --cache-dir"):
+        Cache(tmp_path).clear()
+    with pytest.raises(cache_mod.InputError, match="not an audioessay cache"):
+        Cache(tmp_path).prune(0)
+    assert lookalike.read_bytes() == b"someone else's file" and (tmp_path / "notes.txt").exists()
+    # another tool's CACHEDIR.TAG is not ours either
+    (tmp_path / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n# made by ccache\n")
+    with pytest.raises(cache_mod.InputError, match="not an audioessay cache"):
+        Cache(tmp_path).clear()
+
+
+def test_clear_removes_only_files_named_like_entries(tmp_path):
+    c = Cache(tmp_path)
+    k = key()
+    c.put(k, make_audio(0.1))
+    folder = entry_path(tmp_path, k).parent
+    strays = [folder / "readme.aec", folder / ("0" * 64 + ".aec"), tmp_path / "zz" / (k + ".aec"),
+              folder / ".x.aec.abc.part", tmp_path / "photo.jpg"]
+    for p in strays:
+        p.parent.mkdir(exist_ok=True)
+        p.write_bytes(b"x")
+    assert c.clear() == 1
+    assert not entry_path(tmp_path, k).exists()
+    assert all(p.exists() for p in strays)  # 0000….aec sits in the wrong fan-out folder
+
+
+def test_entry_copied_over_another_is_a_miss(tmp_path, caplog):
+    c = Cache(tmp_path)
+    k1, k2 = key(text="하나"), key(text="둘")
+    c.put(k1, make_audio(0.5, seed=1))
+    c.put(k2, make_audio(0.5, seed=2))
+    entry_path(tmp_path, k2).write_bytes(entry_path(tmp_path, k1).read_bytes())
+    with caplog.at_level(logging.WARNING, logger="audioessay.cache"):
+        assert c.get(k2) is None
+    assert "belongs to key" in caplog.text and not entry_path(tmp_path, k2).exists()
+    assert c.get(k1).raw_data == make_audio(0.5, seed=1).raw_data
+
+
+def test_old_format_entry_is_a_miss(tmp_path):
+    c = Cache(tmp_path)
+    k = key()
+    c.put(k, make_audio(0.1))
+    data = bytearray(entry_path(tmp_path, k).read_bytes())
+    data[4:6] = (1).to_bytes(2, "little")
+    entry_path(tmp_path, k).write_bytes(bytes(data))
+    assert c.get(k) is None and not entry_path(tmp_path, k).exists()
+
+
+def test_fifo_as_entry_is_a_miss_not_a_hang(tmp_path):
+    c = Cache(tmp_path)
+    k = key()
+    path = entry_path(tmp_path, k)
+    path.parent.mkdir()
+    os.mkfifo(path)
+    assert c.get(k) is None  # opening it for reading without O_NONBLOCK would wait for a writer
+    assert not path.exists()
+    c.put(k, make_audio(0.1))
+    assert c.get(k) is not None
+
+
+def test_tilde_in_cache_dir_is_expanded(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV, "~/x")
+    assert default_cache_dir() == tmp_path / "x"
+    assert Cache(Path("~/y")).root == tmp_path / "y"
+
+
+def test_cli_cache_dir_from_env_with_tilde(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from audioessay.cli import cli
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    Cache(tmp_path / "x").put(key(), make_audio(0.1))
+    result = CliRunner().invoke(cli, ["cache", "info"], env={CACHE_ENV: "~/x"})
+    assert result.exit_code == 0 and f"{tmp_path / 'x'}: 1 entries" in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
+def test_read_only_cache_clear_is_one_line_error(tmp_path):
+    _read_only_clear(tmp_path)
+
+
+def _read_only_clear(tmp_path):
+    c = Cache(tmp_path)
+    c.put(key(), make_audio(0.1))
+    folder = entry_path(tmp_path, key()).parent
+    os.chmod(folder, 0o555)
+    try:
+        with pytest.raises(cache_mod.InputError, match=r"cannot clean the cache .*\(Permission denied\); "
+                                                       r"it must be a folder you may write to"):
+            c.clear()
+    finally:
+        os.chmod(folder, 0o755)
+
+
+def test_read_only_cache_clear_as_root_via_failing_unlink(tmp_path, monkeypatch):
+    # root may delete anything, so simulate the read-only folder at the system call
+    def refuse(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    c = Cache(tmp_path)
+    c.put(key(), make_audio(0.1))
+    monkeypatch.setattr(cache_mod.os, "unlink", refuse)
+    with pytest.raises(cache_mod.InputError,
+                       match=r"^cannot clean the cache .*\(Permission denied\); it must be a folder you may write to "
+                             r"\(a read-only cache cannot be cleaned\): fix it or choose another with --cache-dir$"):
+        c.prune(0)
+
+
+def test_cache_on_a_read_only_filesystem_clear_is_one_line_error(tmp_path):
+    import shutil
+    import subprocess
+
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root and mount(8)")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        c = Cache(mount)
+        c.put(key(), make_audio(0.1))
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        with pytest.raises(cache_mod.InputError, match=r"^cannot clean the cache .*\(Read-only file system\); "
+                                                       r"it must be a folder you may write to"):
+            Cache(mount).clear()
+        assert Cache(mount).get(key()) is not None  # reading still works
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)

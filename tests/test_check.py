@@ -89,8 +89,78 @@ def test_not_an_mp3(tmp_path: Path, content: bytes) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="not a readable MP3"):
+    with pytest.raises(InputError, match=r"^MP3 .*nope.mp3: not found; check the path$") as info:
         check(tmp_path / "nope.mp3")
+    assert info.value.exit_code == 1
+
+
+@pytest.mark.parametrize("special, kind", [("fifo", "a named pipe"), ("/dev/zero", "a character device"),
+                                           ("dir", "a folder")])
+def test_special_files_are_refused_up_front(tmp_path: Path, special: str, kind: str) -> None:
+    import os
+
+    path = Path(special)
+    if special == "fifo":
+        path = tmp_path / "ep.mp3"
+        os.mkfifo(path)  # mutagen or ffmpeg opening it would wait for a writer forever
+    elif special == "dir":
+        path = tmp_path
+    with pytest.raises(InputError, match=f"^MP3 {path}: is {kind}") as info:
+        check(path)
+    assert info.value.exit_code == 1
+
+
+def test_hostile_tags_fail_the_tags_row_not_the_process(tmp_path: Path) -> None:
+    from test_id3 import nested_chap_tag
+
+    mp3 = make_mp3(tmp_path / "deep.mp3", 2)
+    mp3.write_bytes(nested_chap_tag(3000) + mp3.read_bytes())
+    rows = check(mp3)
+    by = rows_by_name(rows)
+    assert by["tags"].status == "fail" and "nests frames too deeply" in by["tags"].note
+    assert by["duration"].value == "0:02" and not ok(rows)
+
+
+def test_huge_track_number_is_no_episode(tmp_path: Path) -> None:
+    from mutagen.id3 import TRCK
+
+    mp3 = make_mp3(tmp_path / "trck.mp3", 2)
+    write_tags(mp3, Tags(title="t", artist="a", album="b"), [])
+    from mutagen.id3 import ID3
+
+    id3 = ID3(str(mp3))
+    id3.add(TRCK(encoding=3, text=["9" * 5000]))
+    id3.save(str(mp3), v2_version=4)
+    by = rows_by_name(check(mp3))
+    assert by["tags"].status == "pass" and by["duration"].status == "pass"
+
+
+def test_good_audio_with_a_garbage_cover_is_not_a_tool_error(tmp_path: Path) -> None:
+    # without -vn ffmpeg decodes the embedded picture and fails (exit 4) on perfectly good audio
+    from mutagen.id3 import APIC, ID3
+
+    mp3 = make_mp3(tmp_path / "ep.mp3", 3, extra_af="loudnorm=I=-16:TP=-2")
+    write_tags(mp3, Tags(title="t", artist="a", album="b"), [])
+    id3 = ID3(str(mp3))
+    png_header = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (1400).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00"
+    id3.add(APIC(encoding=3, mime="image/png", type=3, desc="", data=png_header + b"\xde\xad" * 5000))
+    id3.save(str(mp3), v2_version=4)
+    by = rows_by_name(check(mp3))
+    assert by["loudness"].status in ("pass", "warn") and -18 < float(by["loudness"].value.split()[0]) < -14
+
+
+def test_undecodable_audio_is_exit_1(tmp_path: Path) -> None:
+    mp3 = make_mp3(tmp_path / "ep.mp3", 3)
+    data = bytearray(mp3.read_bytes())
+    for i in range(2000, len(data), 7):
+        data[i] = 0xFF  # frame sync everywhere: mutagen still finds a header, the decoder does not cope
+    mp3.write_bytes(bytes(data))
+    try:
+        rows = check(mp3)
+    except InputError as exc:
+        assert exc.exit_code == 1 and "Traceback" not in str(exc)
+    else:
+        assert rows  # some decoders shrug damage off; then the table is still produced
 
 
 def test_format_table() -> None:

@@ -49,3 +49,32 @@ def test_verbose_logs_each_command(caplog):
     with caplog.at_level(logging.INFO, logger="audioessay.ffmpeg"):
         ffmpeg.run(["-f", "lavfi", "-i", "anullsrc", "-t", "0.1", "-f", "null", "-"])
     assert any("-hide_banner" in r.getMessage() and "anullsrc" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("name", ["pipe:0", "concat:a.wav|b.wav", "http:x.wav", "-i"])
+def test_paths_that_look_like_protocols_are_read_as_files(tmp_path, monkeypatch, name):
+    wav = ffmpeg.run(["-f", "lavfi", "-i", "sine=f=440:d=0.5:sample_rate=8000", "-f", "wav", "pipe:1"])
+    (tmp_path / name).write_bytes(wav)
+    monkeypatch.chdir(tmp_path)
+    assert ffmpeg.file_input(name) == f"file:{tmp_path / name}"
+    x = ffmpeg.decode(name, 8000)  # relative: made absolute, then prefixed
+    assert abs(len(x) - 4000) < 50 and np.abs(x).max() > 0.1
+
+
+def test_decode_stops_at_max_seconds(tmp_path):
+    wav = tmp_path / "long.wav"
+    wav.write_bytes(ffmpeg.run(["-f", "lavfi", "-i", "sine=f=440:d=30:sample_rate=8000", "-f", "wav", "pipe:1"]))
+    x = ffmpeg.decode(wav, 8000, max_seconds=2)
+    assert abs(len(x) - 16000) < 50
+
+
+def test_decode_ignores_embedded_pictures(tmp_path):
+    # an MP3 carrying a cover as a video stream: audio only comes out, and nothing fails
+    png = tmp_path / "c.png"
+    png.write_bytes(ffmpeg.run(["-f", "lavfi", "-i", "color=c=red:s=64x64", "-frames:v", "1", "-f", "image2",
+                                "-c:v", "png", "pipe:1"]))
+    mp3 = tmp_path / "with-cover.mp3"
+    ffmpeg.run(["-f", "lavfi", "-i", "sine=f=440:d=1", "-i", str(png), "-map", "0:a", "-map", "1:v",
+                "-c:v", "copy", "-id3v2_version", "3", "-y", str(mp3)])
+    x = ffmpeg.decode(mp3, 44100)
+    assert abs(len(x) - 44100) < 2000

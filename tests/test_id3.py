@@ -221,3 +221,106 @@ def test_write_tags_rejects_bad_cover(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="500x500"):
         write_tags(mp3, full_tags(bad), [])
     assert read_tags(mp3)["title"] is None  # nothing half-written
+
+
+# -- hostile tags (issue 16): read_tags raises only InputError --------------------------
+
+
+def _syncsafe(n: int) -> bytes:
+    return bytes([(n >> 21) & 0x7F, (n >> 14) & 0x7F, (n >> 7) & 0x7F, n & 0x7F])
+
+
+def _frame(frame_id: bytes, body: bytes) -> bytes:
+    return frame_id + _syncsafe(len(body)) + b"\0\0" + body
+
+
+def id3_tag(frames: bytes) -> bytes:
+    return b"ID3\x04\x00\x00" + _syncsafe(len(frames)) + frames
+
+
+def nested_chap_tag(depth: int) -> bytes:
+    """An ID3v2.4 tag whose CHAP frame holds a CHAP frame holding a CHAP frame... `depth` deep."""
+    inner = _frame(b"TIT2", b"\x03deep\x00")
+    for i in range(depth):
+        inner = _frame(b"CHAP", b"c%d\x00" % i + struct.pack(">IIII", 0, 1000, 0xFFFFFFFF, 0xFFFFFFFF) + inner)
+    return id3_tag(inner)
+
+
+def test_deeply_nested_chapters_are_one_input_error(tmp_path: Path) -> None:
+    mp3 = make_mp3(tmp_path / "deep.mp3", 1)
+    mp3.write_bytes(nested_chap_tag(3000) + mp3.read_bytes())
+    with pytest.raises(InputError, match=r"deep.mp3: the ID3 tag nests frames too deeply"):
+        read_tags(mp3)
+
+
+def test_moderately_nested_chapters_still_read(tmp_path: Path) -> None:
+    mp3 = make_mp3(tmp_path / "ok.mp3", 1)
+    mp3.write_bytes(nested_chap_tag(3) + mp3.read_bytes())
+    assert [c["id"] for c in read_tags(mp3)["chapters"]] == ["c2"]
+
+
+@pytest.mark.parametrize("track, episode", [("9" * 5000, None), ("7/12", 7), (" 8 ", 8), ("²", None),
+                                            ("0x10", None), ("1234567890", None), ("-3", None)])
+def test_track_numbers(tmp_path: Path, track: str, episode: int | None) -> None:
+    from mutagen.id3 import TRCK
+
+    mp3 = make_mp3(tmp_path / "t.mp3", 1)
+    id3 = ID3()
+    id3.add(TRCK(encoding=3, text=[track]))
+    id3.save(str(mp3), v2_version=4)
+    assert read_tags(mp3)["episode"] == episode
+
+
+@pytest.mark.parametrize("frames", [
+    _frame(b"CHAP", b"x\x00" + b"\x01\x02"),  # too short for its four times
+    _frame(b"CTOC", b"toc\x00\x03\xff" + b"a\x00"),  # claims 255 children
+    _frame(b"APIC", b"\x03image/png\x00\x03\x00" + b"\x89PNG\r\n\x1a\n" + b"\x00" * 40),
+    _frame(b"TIT2", b"\x09junk"),  # unknown text encoding
+    _frame(b"COMM", b"\x03"),
+    b"\xff" * 64,
+])
+def test_garbage_frames_never_escape_as_other_errors(tmp_path: Path, frames: bytes) -> None:
+    mp3 = make_mp3(tmp_path / "g.mp3", 1)
+    mp3.write_bytes(id3_tag(frames) + mp3.read_bytes())
+    try:
+        tags = read_tags(mp3)
+    except InputError as exc:
+        assert str(mp3) in str(exc) and "\n" not in str(exc)
+    else:
+        assert isinstance(tags["chapters"], list)
+
+
+def test_fuzzed_tags_raise_only_input_errors(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(16)
+    audio = make_mp3(tmp_path / "base.mp3", 1).read_bytes()
+    good = ID3()
+    good.add(__import__("mutagen.id3", fromlist=["TIT2"]).TIT2(encoding=3, text=["제목"]))
+    path = tmp_path / "fuzz.mp3"
+    path.write_bytes(audio)
+    good.save(str(path), v2_version=4)
+    write_tags(path, full_tags(None), sample_timeline().chapters)
+    tagged = path.read_bytes()
+    tag_len = 10 + int.from_bytes(bytes(b & 0x7F for b in tagged[6:10]), "big")  # approximate syncsafe
+    outcomes = set()
+    for _ in range(200):
+        data = bytearray(tagged)
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(10, tag_len)] = rng.randrange(256)
+        path.write_bytes(bytes(data))
+        try:
+            read_tags(path)
+            outcomes.add("read")
+        except InputError:
+            outcomes.add("refused")
+    assert "read" in outcomes  # some mutations are harmless; none may escape as another exception
+
+
+def test_read_tags_of_a_fifo_does_not_block(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "ep.mp3"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="is a named pipe"):
+        read_tags(fifo)

@@ -11,9 +11,14 @@ followed by zlib-compressed PCM:
     frames     u64  frame count
     length     u64  compressed payload length
     sha256     32s  digest of the compressed payload
+    key        32s  the entry's own cache key (binary), so a file copied over another is caught
 
 All integers are little-endian. Every field is checked on read; an entry that
-fails any check is deleted and reported as a miss.
+fails any check (or is not a regular file) is deleted and reported as a miss.
+
+The folder holds a ``CACHEDIR.TAG`` (the standard cache-directory tag, naming
+audioessay), written on the first put. `clear` and `prune` refuse a folder
+without it and only ever remove files named like entries.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import json
 import logging
 import os
 import re
+import stat
 import struct
 import threading
 import time
@@ -36,7 +42,8 @@ from pathlib import Path
 import platformdirs
 from pydub import AudioSegment
 
-from audioessay.fsutil import atomic_path
+from audioessay.errors import InputError
+from audioessay.fsutil import atomic_path, atomic_write
 
 __all__ = [
     "CACHE_ENV",
@@ -51,14 +58,23 @@ log = logging.getLogger(__name__)
 
 CACHE_ENV = "AUDIOESSAY_CACHE_DIR"
 KEY_FORMAT_VERSION = 1  # bump to invalidate every key, e.g. when text handling changes
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the key is stored in the header
 MAGIC = b"AEAC"
 SUFFIX = ".aec"
 ZLIB_LEVEL = 6
 STALE_TEMP_S = 3600.0  # a temporary file this old belongs to a dead writer
+MAX_ENTRY_BYTES = 256 * 1024 * 1024  # larger than any sentence: not ours, not read
+MARKER = "CACHEDIR.TAG"
+MARKER_TEXT = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by audioessay.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
 
-_HEADER = struct.Struct("<4sHBBIQQ32s")
+_HEADER = struct.Struct("<4sHBBIQQ32s32s")
 _KEY_RE = re.compile(r"[0-9a-f]{64}")
+_ENTRY_RE = re.compile(r"[0-9a-f]{64}" + re.escape(SUFFIX))
+_TEMP_RE = re.compile(r"\.[0-9a-f]{64}" + re.escape(SUFFIX) + r"\..+\.part")
 
 
 def default_cache_dir() -> Path:
@@ -103,7 +119,7 @@ class CorruptEntry(Exception):
     """An entry failed a check on read. Internal: get() turns it into a miss."""
 
 
-def encode_entry(audio: AudioSegment) -> bytes:
+def encode_entry(audio: AudioSegment, key: str) -> bytes:
     pcm = audio.raw_data
     payload = zlib.compress(pcm, ZLIB_LEVEL)
     frames = len(pcm) // (audio.channels * audio.sample_width)
@@ -116,19 +132,25 @@ def encode_entry(audio: AudioSegment) -> bytes:
         frames,
         len(payload),
         hashlib.sha256(payload).digest(),
+        bytes.fromhex(key),
     )
     return header + payload
 
 
-def decode_entry(blob: bytes) -> AudioSegment:
-    """Parse and verify one entry; raise CorruptEntry on any mismatch."""
-    if len(blob) < _HEADER.size:
-        raise CorruptEntry(f"{len(blob)} bytes is shorter than the {_HEADER.size}-byte header")
-    magic, version, channels, width, rate, frames, length, digest = _HEADER.unpack_from(blob)
-    if magic != MAGIC:
-        raise CorruptEntry(f"bad magic {magic!r}")
+def decode_entry(blob: bytes, key: str) -> AudioSegment:
+    """Parse and verify one entry stored under `key`; raise CorruptEntry on any mismatch."""
+    if len(blob) < 6:
+        raise CorruptEntry(f"{len(blob)} bytes is shorter than the header")
+    if blob[:4] != MAGIC:
+        raise CorruptEntry(f"bad magic {blob[:4]!r}")
+    version = int.from_bytes(blob[4:6], "little")
     if version != FORMAT_VERSION:
         raise CorruptEntry(f"format version {version}, expected {FORMAT_VERSION}")
+    if len(blob) < _HEADER.size:
+        raise CorruptEntry(f"{len(blob)} bytes is shorter than the {_HEADER.size}-byte header")
+    _, _, channels, width, rate, frames, length, digest, owner = _HEADER.unpack_from(blob)
+    if owner != bytes.fromhex(key):
+        raise CorruptEntry(f"entry belongs to key {owner.hex()[:12]}…, not {key[:12]}…")
     if channels < 1 or width not in (1, 2, 3, 4) or rate < 1:
         raise CorruptEntry(f"bad audio parameters: {channels} ch, {width} B, {rate} Hz")
     payload = memoryview(blob)[_HEADER.size :]
@@ -149,12 +171,13 @@ class Cache:
     """Per-utterance audio store. `hits` and `misses` count get() results."""
 
     def __init__(self, root: Path, *, enabled: bool = True, refresh: bool = False):
-        self.root = Path(root)
+        self.root = Path(root).expanduser()  # click passes AUDIOESSAY_CACHE_DIR='~/x' unexpanded
         self.enabled = enabled
         self.refresh = refresh
         self.hits = 0
         self.misses = 0
         self._lock = threading.Lock()
+        self._marked = False
 
     def path_for(self, key: str) -> Path:
         # The key becomes a file name, so anything but a plain digest is refused.
@@ -165,7 +188,7 @@ class Cache:
     def get(self, key: str) -> AudioSegment | None:
         """The stored audio for `key`, or None on a miss (also when disabled or refreshing)."""
         path = self.path_for(key)
-        audio = self._read(path) if self.enabled and not self.refresh else None
+        audio = self._read(path, key) if self.enabled and not self.refresh else None
         with self._lock:
             if audio is None:
                 self.misses += 1
@@ -178,15 +201,33 @@ class Cache:
         path = self.path_for(key)
         if not self.enabled:
             return
-        blob = encode_entry(audio)
+        blob = encode_entry(audio, key)
+        self._mark()
         # No fsync: an entry is cheap to recreate, and a torn write fails its checksum.
         with atomic_path(path) as tmp:
             tmp.write_bytes(blob)
 
+    def _mark(self) -> None:
+        """Write the cache-directory tag once, so clear/prune know the folder is ours."""
+        if self._marked:
+            return
+        marker = self.root / MARKER
+        if not marker.is_file():
+            atomic_write(marker, MARKER_TEXT)
+        self._marked = True
+
+    def is_marked(self) -> bool:
+        """True when the folder carries audioessay's CACHEDIR.TAG."""
+        try:
+            with open(self.root / MARKER, "rb", opener=_nonblocking) as f:
+                return b"created by audioessay" in f.read(4096)
+        except OSError:
+            return False
+
     def info(self) -> CacheInfo:
         count = size = 0
         oldest = newest = None
-        for _, st in self._entries():
+        for _, st in self._guarded(self._entries(), "read"):
             count += 1
             size += st.st_size
             oldest = st.st_mtime if oldest is None else min(oldest, st.st_mtime)
@@ -205,27 +246,59 @@ class Cache:
 
     def _remove(self, entry_cutoff: float) -> int:
         """Remove entries last used before `entry_cutoff`; return how many."""
+        if not self.root.exists():
+            return 0
+        if not self.is_marked():
+            raise InputError(
+                f"{self.root}: not an audioessay cache (no {MARKER} from audioessay), so nothing was removed; "
+                "check --cache-dir or AUDIOESSAY_CACHE_DIR (a cache from before this check: delete it by hand)"
+            )
         # Temporary files from killed writers go too, once clearly stale, so a
         # writer still running in another process keeps its file.
         temp_cutoff = time.time() - STALE_TEMP_S
         removed = 0
-        for path, st in self._entries(include_temp=True):
+        for path, st in self._guarded(self._entries(include_temp=True), "clean"):
             is_entry = path.endswith(SUFFIX)
             cutoff = entry_cutoff if is_entry else temp_cutoff
-            if st.st_mtime < cutoff and _unlink(path):
+            if st.st_mtime < cutoff and self._guarded_unlink(path):
                 removed += is_entry
         return removed
 
-    def _read(self, path: Path) -> AudioSegment | None:
+    def _guarded(self, items: Iterator, verb: str) -> Iterator:
         try:
-            blob = path.read_bytes()
+            yield from items
+        except OSError as exc:
+            raise InputError(self._access_message(verb, exc)) from None
+
+    def _guarded_unlink(self, path: str) -> bool:
+        try:
+            return _unlink(path)
+        except OSError as exc:
+            raise InputError(self._access_message("clean", exc)) from None
+
+    def _access_message(self, verb: str, exc: OSError) -> str:
+        need = "a folder you may write to (a read-only cache cannot be cleaned)" if verb == "clean" \
+            else "a folder you may read"
+        return f"cannot {verb} the cache {self.root} ({exc.strerror or exc}); it must be {need}: fix it or " \
+               "choose another with --cache-dir"
+
+    def _read(self, path: Path, key: str) -> AudioSegment | None:
+        try:
+            with open(path, "rb", opener=_nonblocking) as f:  # a FIFO here must not hang the render
+                st = os.fstat(f.fileno())
+                if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
+                    blob = None
+                else:
+                    blob = f.read(MAX_ENTRY_BYTES + 1)
         except FileNotFoundError:
             return None
         except OSError as e:
             log.warning("cannot read cache entry %s: %s", path, e)
             return None
         try:
-            audio = decode_entry(blob)
+            if blob is None:
+                raise CorruptEntry("not a regular file of a sane size")
+            audio = decode_entry(blob, key)
         except CorruptEntry as e:
             log.warning("discarding corrupt cache entry %s: %s", path, e)
             _unlink(path)
@@ -237,24 +310,25 @@ class Cache:
 
     def _entries(self, *, include_temp: bool = False) -> Iterator[tuple[str, os.stat_result]]:
         """(path, stat) of every entry; temporary files too when `include_temp`."""
+        # Only names we write are ever listed (and so removed): root/ab/ab….aec, and
+        # atomic_path's temporaries .ab….aec.XXXX.part beside them.
         try:
-            fanout = [d.path for d in os.scandir(self.root) if len(d.name) == 2 and d.is_dir()]
+            fanout = [d for d in os.scandir(self.root)
+                      if re.fullmatch("[0-9a-f]{2}", d.name) and d.is_dir(follow_symlinks=False)]
         except FileNotFoundError:
             return
         for folder in fanout:
             try:
-                names = os.listdir(folder)
+                names = os.listdir(folder.path)
             except FileNotFoundError:
                 continue
             for name in names:
-                if name.startswith("."):  # atomic_path's temporary files
-                    if not (include_temp and name.endswith(".part")):
-                        continue
-                elif not name.endswith(SUFFIX):
+                ours = _ENTRY_RE.fullmatch(name) or (include_temp and _TEMP_RE.fullmatch(name))
+                if not ours or name.lstrip(".")[:2] != folder.name:
                     continue
-                path = os.path.join(folder, name)
+                path = os.path.join(folder.path, name)
                 try:
-                    st = os.stat(path)
+                    st = os.lstat(path)
                 except FileNotFoundError:  # another process removed it meanwhile
                     continue
                 yield path, st
@@ -266,6 +340,10 @@ def _unlink(path: str | Path) -> bool:
     except FileNotFoundError:  # another process removed it first
         return False
     return True
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NONBLOCK)
 
 
 def _utc(ts: float | None) -> datetime | None:

@@ -8,17 +8,23 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from mutagen import MutagenError
-from mutagen.mp3 import MP3
+from mutagen.mp3 import MPEGInfo
 
 from audioessay import ffmpeg
-from audioessay.errors import InputError
+from audioessay.errors import InputError, ToolError
 from audioessay.export.id3 import ImageInfo, cover_problems, read_tags
+from audioessay.fsutil import regular_file
 
 TARGET_LUFS = -16.0
 MAX_TRUE_PEAK_DBTP = -1.0
 BITRATE_KBPS = (64, 192)
 SAMPLE_RATES = (44100, 48000)
+
+
+class UnreadableMP3(InputError):
+    """The file to check is missing, special, damaged or hostile: `check` fails (exit 1)."""
+
+    exit_code = 1
 
 
 @dataclass(frozen=True)
@@ -33,22 +39,43 @@ def check(mp3_path: str | Path) -> list[Row]:
     """One row per delivery check of the MP3 at `mp3_path`."""
     mp3_path = Path(mp3_path)
     try:
-        info = MP3(str(mp3_path)).info
-    except (MutagenError, OSError) as exc:
-        raise InputError(f"{mp3_path}: not a readable MP3 ({exc}); check the path or re-render it") from exc
-    tags = read_tags(mp3_path)
+        regular_file(mp3_path, "MP3")  # a FIFO or /dev/zero would hang mutagen and ffmpeg
+    except InputError as exc:
+        raise UnreadableMP3(exc.format_message()) from None
+    info = _stream_info(mp3_path)
+    try:
+        tags = read_tags(mp3_path)
+    except InputError as exc:
+        tags = None
+        tag_problem = exc.format_message()
     lufs, peak = measure_loudness(mp3_path)
-    return [
+    rows = [
         _loudness_row(lufs),
         _peak_row(peak),
         _sample_rate_row(info.sample_rate),
         _bitrate_row(info.bitrate),
         _channels_row(info.channels),
         _duration_row(info.length),
-        _tags_row(tags),
-        _cover_row(tags["cover"]),
-        _chapters_row(tags),
     ]
+    if tags is None:
+        return [*rows, Row("tags", "unreadable", "fail", tag_problem.replace(f"{mp3_path}: ", "", 1))]
+    return [*rows, _tags_row(tags), _cover_row(tags["cover"]), _chapters_row(tags)]
+
+
+def _stream_info(path: Path) -> MPEGInfo:
+    """Rate, bitrate, channels and length from the MPEG frames; the ID3 tag is skipped by its
+    header, not parsed, so a hostile tag is reported by the tags row instead."""
+    try:
+        with open(path, "rb") as f:
+            return MPEGInfo(f)
+    except Exception as exc:  # mutagen raises its own errors, and others on crafted files
+        raise UnreadableMP3(f"{path}: not a readable MP3 ({_first_line(exc)}); check the path or re-render it"
+                            ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def ok(rows: list[Row]) -> bool:
@@ -78,14 +105,19 @@ _METADATA = re.compile(r"^lavfi\.r128\.(I|true_peak)=(-?[\d.]+|-?inf|nan)$", re.
 
 def measure_loudness(path: str | Path) -> tuple[float, float]:
     """(integrated loudness in LUFS, true peak in dBTP) by ffmpeg's EBU R128 meter,
-    streamed so long episodes never sit in memory."""
-    out = ffmpeg.run(
-        [
-            "-i", str(path),
-            "-af", "ebur128=peak=true:metadata=1,ametadata=mode=print:file='pipe\\:1'",
-            "-f", "null", "-",
-        ]
-    )  # fmt: skip
+    streamed so long episodes never sit in memory. Audio only (`-vn`): the embedded cover
+    is never decoded. A file ffmpeg cannot decode is UnreadableMP3 (exit 1), not a tool error."""
+    ffmpeg.ffmpeg_path()  # a missing ffmpeg stays a ToolError (exit 4)
+    try:
+        out = ffmpeg.run(
+            [
+                "-i", ffmpeg.file_input(path), "-vn", "-map", "0:a:0",
+                "-af", "ebur128=peak=true:metadata=1,ametadata=mode=print:file='pipe\\:1'",
+                "-f", "null", "-",
+            ]
+        )  # fmt: skip
+    except ToolError as exc:
+        raise UnreadableMP3(f"{path}: the audio cannot be decoded ({exc.format_message()}); re-render it") from None
     lufs, peak = -math.inf, 0.0
     for key, value in _METADATA.findall(out.decode("utf-8", "replace")):
         if key == "I":

@@ -56,11 +56,23 @@ def run(args: list[str], *, input: bytes | None = None) -> bytes:
     return proc.stdout
 
 
-def decode(source: str | bytes, rate: int, channels: int = 1) -> np.ndarray:
-    """Decode a file path or encoded bytes to float32 samples shaped (frames, channels)."""
-    inp = "pipe:0" if isinstance(source, bytes) else str(source)
+def file_input(path: str | os.PathLike) -> str:
+    """The `-i` argument that makes ffmpeg read `path` as a plain file: `file:` plus the
+    absolute path, so names like ``pipe:0``, ``concat:a|b`` or ``http://x`` are never protocols."""
+    return "file:" + os.path.abspath(os.fspath(path))
+
+
+def decode(source: str | os.PathLike | bytes, rate: int, channels: int = 1,
+           *, max_seconds: float | None = None) -> np.ndarray:
+    """Decode a file path or encoded bytes to float32 samples shaped (frames, channels).
+
+    Only audio is read (`-vn`: cover art is never decoded). `max_seconds` stops decoding
+    after that much audio, so a long file costs only what is used."""
+    inp = "pipe:0" if isinstance(source, bytes) else file_input(source)
+    limit = ["-t", f"{max_seconds:.3f}"] if max_seconds is not None else []
     out = run(
-        ["-i", inp, "-f", "f32le", "-acodec", "pcm_f32le", "-ac", str(channels), "-ar", str(rate), "pipe:1"],
+        ["-i", inp, "-vn", *limit, "-f", "f32le", "-acodec", "pcm_f32le", "-ac", str(channels), "-ar", str(rate),
+         "pipe:1"],
         input=source if isinstance(source, bytes) else None,
     )
     return np.frombuffer(out, dtype="<f4").reshape(-1, channels).copy()

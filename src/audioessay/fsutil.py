@@ -1,12 +1,23 @@
-"""Atomic writes: a temporary file in the same folder, then rename."""
+"""Safe file handling: atomic writes (alone or as a group), regular-file checks, bounded reads.
+
+Writes go to a temporary file in the target's folder, named ``.{name}.XXXX.part``,
+then are renamed over the target. A render killed with SIGKILL can leave such a
+temporary behind; `clean_stale_parts` removes old ones on the next run.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+
+from audioessay.errors import InputError
+
+STALE_PART_S = 600.0  # a .part file this old belongs to a writer that died
 
 
 @contextlib.contextmanager
@@ -16,19 +27,82 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     On any exception (including KeyboardInterrupt) the temporary file is removed
     and `target` is left exactly as it was.
     """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    with atomic_group([target]) as tmps:
+        yield next(iter(tmps.values()))
+
+
+@contextlib.contextmanager
+def atomic_group(targets: Sequence[str | os.PathLike]) -> Iterator[dict[Path, Path]]:
+    """Yield {target: temporary path} for files that must change together, e.g. an MP3 and
+    its sidecars. When the block succeeds every temporary is renamed over its target, in
+    the order given (put the file that vouches for the others, the MP3, last).
+
+    A failure inside the block, or a check failing before the first rename, removes the
+    temporaries and leaves every target as it was. If a rename itself fails, the targets
+    already replaced are put back from hard-linked backups. What cannot be covered is a
+    SIGKILL or power loss in the microseconds between two renames: then some targets are
+    new and some old, which is why the last file renamed should record a digest of the rest.
+    """
+    paths = [Path(t) for t in targets]
+    if len(set(paths)) != len(paths):
+        raise ValueError(f"atomic_group: a target is named twice in {paths}")
+    tmps: dict[Path, Path] = {}
     try:
-        yield tmp_path
-        os.chmod(tmp_path, _mode_for(target))
-        os.replace(tmp_path, target)
+        for target in paths:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            os.close(fd)
+            tmps[target] = Path(tmp)
+        yield dict(tmps)
+        for target, tmp in tmps.items():
+            _refuse_non_regular(target)
+            os.chmod(tmp, _mode_for(target))
+        _rename_all(tmps)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
+        for tmp in tmps.values():
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
         raise
+
+
+def _rename_all(tmps: dict[Path, Path]) -> None:
+    backups: dict[Path, Path] = {}
+    done: list[Path] = []
+    try:
+        if len(tmps) > 1:
+            for target in tmps:
+                backup = _backup(target)
+                if backup is not None:
+                    backups[target] = backup
+        for target, tmp in tmps.items():
+            os.replace(tmp, target)
+            done.append(target)
+    except BaseException:
+        for target in done:  # put the previous set back (a target that was new is removed)
+            with contextlib.suppress(OSError):
+                if target in backups:
+                    os.replace(backups.pop(target), target)
+                else:
+                    target.unlink()
+        raise
+    finally:
+        for backup in backups.values():
+            with contextlib.suppress(OSError):
+                backup.unlink()
+
+
+def _backup(target: Path) -> Path | None:
+    """A hard link to the current `target` (None if it does not exist or links are impossible)."""
+    if not target.is_file():
+        return None
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    os.unlink(name)
+    try:
+        os.link(target, name)
+    except OSError:
+        return None  # e.g. a filesystem without hard links: no rollback, the window stays small
+    return Path(name)
 
 
 def atomic_write(target: str | os.PathLike, data: bytes | str) -> None:
@@ -43,12 +117,13 @@ def atomic_write(target: str | os.PathLike, data: bytes | str) -> None:
 
 
 def _mode_for(target: Path) -> int:
-    """Keep a replaced file's permissions; a new file gets the usual 0666 minus umask
-    (mkstemp's 0600 would hide a published MP3 from the web server)."""
+    """A replaced file keeps its read/write bits only (never setuid, setgid, sticky or execute,
+    even through a symlink); a new file gets 0644 minus umask (mkstemp's 0600 would hide a
+    published MP3 from the web server)."""
     try:
-        return target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        return 0o666 & ~_UMASK
+        return target.stat().st_mode & 0o666
+    except OSError:
+        return 0o644 & ~_UMASK
 
 
 def _read_umask() -> int:
@@ -58,3 +133,121 @@ def _read_umask() -> int:
 
 
 _UMASK = _read_umask()
+
+
+def clean_stale_parts(folder: str | os.PathLike, stem: str, older_than_s: float = STALE_PART_S) -> list[Path]:
+    """Remove temporaries ``.{stem}.*.part`` in `folder` older than `older_than_s` (left by
+    a killed writer); return what was removed. Younger ones may belong to a live writer."""
+    cutoff = time.time() - older_than_s
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    prefix = f".{stem}."
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".part")):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(st.st_mode) or st.st_mtime >= cutoff:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue  # gone already, or not ours to remove
+        removed.append(Path(entry.path))
+    return removed
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def file_kind(mode: int) -> str:
+    """'a regular file', 'a folder', 'a named pipe (FIFO)', ... for an st_mode."""
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
+
+
+def regular_file(path: str | os.PathLike, what: str) -> Path:
+    """`path` if it names an existing regular file (symlinks followed); otherwise InputError
+    with one line such as "music file x.ogg: is a named pipe (FIFO), not a regular file; ..."."""
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{what} {path}: not found; check the path") from None
+    except OSError as exc:
+        raise InputError(f"{what} {path}: cannot be read ({exc.strerror}); check the path and permissions") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{what} {path}: is {file_kind(st.st_mode)}, not a regular file; give a file")
+    return path
+
+
+def read_limited(path: str | os.PathLike, max_bytes: int, what: str = "file") -> bytes:
+    """The whole content of the regular file `path`, refused unread when it is larger than
+    `max_bytes`. Never blocks on a FIFO and never reads a device (/dev/zero) to exhaustion."""
+    path = regular_file(path, what)
+    if os.stat(path).st_size > max_bytes:
+        raise InputError(_too_big(path, what, os.stat(path).st_size, max_bytes))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # swapped for a FIFO meanwhile: no hang
+    except OSError as exc:
+        raise InputError(f"{what} {path}: cannot be read ({exc.strerror}); check its permissions") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{what} {path}: is {file_kind(st.st_mode)}, not a regular file; give a file")
+        try:
+            data = f.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputError(f"{what} {path}: cannot be read ({exc.strerror})") from None
+    if len(data) > max_bytes:  # it grew after the size check
+        raise InputError(_too_big(path, what, len(data), max_bytes))
+    return data
+
+
+def _too_big(path: Path, what: str, size: int, limit: int) -> str:
+    return f"{what} {path}: is {_size(size)}; the limit is {_size(limit)}"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """True when `a` and `b` are the same file (through links), or the same path when neither exists."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(os.path.abspath(a)) == Path(os.path.abspath(b))
+
+
+def check_output(path: str | os.PathLike, inputs: Iterable[str | os.PathLike], what: str = "output") -> Path:
+    """`path` if it may be written: not one of `inputs` (the script, its section files, music,
+    cover) and, if it exists, a regular file. Otherwise InputError, one line."""
+    path = Path(path)
+    for source in inputs:
+        if same_file(path, source):
+            raise InputError(f"{what} {path}: is an input of this script ({source}); "
+                             "choose another output name with -o or output:")
+    _refuse_non_regular(path, what)
+    return path
+
+
+def _refuse_non_regular(path: Path, what: str = "output") -> None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"{what} {path}: cannot be checked ({exc.strerror}); choose another place") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{what} {path}: is {file_kind(st.st_mode)}; give a regular file name with -o")

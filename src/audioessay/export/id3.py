@@ -29,6 +29,7 @@ from mutagen.id3 import (
 
 from audioessay.cover import ImageInfo, check_cover, cover_problems, image_info  # noqa: F401 (re-exported)
 from audioessay.errors import InputError, OutputError
+from audioessay.fsutil import regular_file
 from audioessay.timeline import Chapter
 
 TOC_ID = "toc"
@@ -107,21 +108,52 @@ def _add_chapters(id3: ID3, chapters: Sequence[Chapter]) -> None:
 
 
 def load_id3(mp3_path: str | Path) -> ID3 | None:
-    """The file's ID3 tag, None if it has none. InputError if the file cannot be read."""
+    """The file's ID3 tag, None if it has none. InputError if the file cannot be read, is not
+    a regular file (a FIFO would block), or its tag is damaged or hostile."""
+    regular_file(mp3_path, "MP3")
     try:
         return ID3(str(mp3_path))
     except ID3NoHeaderError:
         return None
     except (MutagenError, OSError) as exc:
-        raise InputError(f"{mp3_path}: cannot read ID3 tags ({exc})") from exc
+        raise InputError(f"{mp3_path}: cannot read ID3 tags ({_first_line(exc)})") from None
+    except RecursionError:
+        raise InputError(f"{mp3_path}: the ID3 tag nests frames too deeply (chapters inside chapters); "
+                         "re-tag or re-render the file") from None
+    except Exception as exc:  # mutagen raises ValueError, struct.error, IndexError... on crafted frames
+        raise InputError(f"{mp3_path}: the ID3 tag is damaged ({type(exc).__name__}: {_first_line(exc)}); "
+                         "re-tag or re-render the file") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = (str(exc).splitlines() or [""])[0]
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+_TRACK = re.compile(r"\s*([0-9]{1,9})\s*(?:/.*)?", re.DOTALL)  # "7" or "7/12"; no 5,000-digit numbers
+
+
+def _track_number(text: str | None) -> int | None:
+    m = _TRACK.fullmatch(text) if text else None
+    return int(m.group(1)) if m else None
 
 
 def read_tags(mp3_path: str | Path) -> dict:
     """The tags as plain values: title, artist, album, episode, date, genre, description,
-    language, cover ({mime, width, height, mode} or None), extra, chapters, toc."""
+    language, cover ({mime, width, height, mode} or None), extra, chapters, toc.
+
+    Raises only InputError, whatever the file holds."""
     id3 = load_id3(mp3_path)
     if id3 is None:
         id3 = ID3()
+    try:
+        return _plain_tags(id3)
+    except (RecursionError, Exception) as exc:  # a frame mutagen parsed but that holds nonsense
+        raise InputError(f"{mp3_path}: the ID3 tag is damaged ({type(exc).__name__}: {_first_line(exc)}); "
+                         "re-tag or re-render the file") from None
+
+
+def _plain_tags(id3: ID3) -> dict:
 
     def text(frame_id: str) -> str | None:
         frame = id3.get(frame_id)
@@ -147,7 +179,7 @@ def read_tags(mp3_path: str | Path) -> dict:
         "title": text("TIT2"),
         "artist": text("TPE1"),
         "album": text("TALB"),
-        "episode": int(episode.split("/")[0]) if episode and episode.split("/")[0].isdigit() else None,
+        "episode": _track_number(episode),
         "date": text("TDRC"),
         "genre": text("TCON"),
         "description": str(comms[0].text[0]) if comms and comms[0].text else None,
