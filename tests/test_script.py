@@ -109,7 +109,7 @@ def test_unreadable_file(tmp_path):
         msgs = problems(tmp_path, "title: t\nsections:\n  - title: a\n    file: part.txt\n")
     finally:
         sock.close()
-    assert len(msgs) == 1 and ":4: sections[0].file:" in msgs[0] and "is not a regular file" in msgs[0]
+    assert len(msgs) == 1 and ":4: sections[0].file:" in msgs[0] and "is a socket, not a regular file" in msgs[0]
 
 
 def test_not_utf8_file(tmp_path):

@@ -125,21 +125,17 @@ def check_cover(path: str | Path, *, file_label: str) -> tuple[str, int, int]:
 
 def file_problems(path: Path) -> list[str]:
     """What is wrong with the cover file at `path`, each with its fix (empty if fine)."""
-    try:
-        info = path.stat()
-    except OSError:
+    from audioessay.fsutil import read_limited
+
+    if not path.exists():
         return [f"cover file not found: {path}; check the path (relative to the script)"]
-    if not stat.S_ISREG(info.st_mode):
-        return [f"{path} is not a regular file; give a JPEG or PNG image"]
-    if info.st_size > MAX_COVER_BYTES:
-        return [f"{path} is larger than {MAX_COVER_BYTES >> 20} MB; export a smaller JPEG"]
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return [f"cannot read {path} ({exc.strerror}); check its permissions"]
+        data = read_limited(path, MAX_COVER_BYTES, "cover")
+    except InputError as exc:
+        return [str(exc.problems[0]).removeprefix(": ").removeprefix("cover ")]
     problems = cover_problems(image_info(data))
     if not problems and not _decodes(path):
-        problems = ["has a valid header but its image data is broken"]
+        problems = ["cannot be decoded: its header is valid but its image data is broken"]
     return [f"{path}: {p}{HINT}" for p in problems]
 
 
@@ -149,7 +145,7 @@ def _decodes(path: Path) -> bool:
     from audioessay.errors import ToolError
 
     try:
-        ffmpeg.run(["-v", "error", "-xerror", "-i", str(path), "-f", "null", "-"])
+        ffmpeg.run(["-err_detect", "explode", "-xerror", "-i", ffmpeg.file_input(path), "-f", "null", "-"])
     except ToolError:
         return False
     return True

@@ -481,7 +481,7 @@ def sniff(path: str | Path, raw: bytes, *, expected: str = "script") -> str | No
     fm, body, _ = _split_front_matter(text)
     try:
         value = yaml.safe_load(text) if fm is None else None
-    except (yaml.YAMLError, RecursionError, ValueError):
+    except Exception:  # noqa: BLE001 - only a guess; the loader reports the real problem
         value = None
     if (fm is not None and body.strip()) or (not isinstance(value, dict) and _is_prose(text)):
         if fm is not None or re.search(r"(?m)^#{1,6} ", text):

@@ -36,6 +36,10 @@ class Context:
         self.problems.append(Problem(self.filename, line or self.doc.line(path), where(path), message))
 
 
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
@@ -86,10 +90,7 @@ class Text(Option):
             raise Invalid(f"must be text, not {_type_name(value)}")
         if self.non_empty and not value.strip():
             raise Invalid("must not be empty")
-        bad = bad_character(value)
-        if bad:
-            raise Invalid(bad)
-        return value.strip()
+        return value.strip()  # control characters: the YAML loader reports them with line and column
 
 
 class Choice(Option):
@@ -132,9 +133,9 @@ class Number(Option):
     def _range(self) -> str:
         unit = f" {self.unit}" if self.unit else ""
         if self.minimum is not None and self.maximum is not None:
-            return f" (from {self.minimum:g} to {self.maximum:g}{unit})"
+            return f" (from {_num(self.minimum)} to {_num(self.maximum)}{unit})"
         if self.minimum is not None:
-            return f" (at least {self.minimum:g}{unit})"
+            return f" (at least {_num(self.minimum)}{unit})"
         return ""
 
 

@@ -49,7 +49,10 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     report = reporter or Reporter()
     started = time.monotonic()
     output = Path(output) if output else script.output
-    _check_output(output)
+    _check_output(output, script, with_sidecars)
+    from audioessay.fsutil import clean_stale_parts
+
+    clean_stale_parts(output.parent, output.stem)  # temporaries of a render that was killed
     plan = make_plan(script)
     for key in plan.unused_pronounce:
         report.note(f"warning: pronounce entry {key!r} never matches the text; check its spelling")
@@ -62,7 +65,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     engine = voiced_by[0]
     report.note(f"engine: {reason}")
     digest = episode_digest(script, plan, [e.identity() for e in voiced_by])
-    if not force and stored.get(DIGEST_TAG) == digest and _sidecars_present(output):
+    if not force and stored.get(DIGEST_TAG) == digest and _sidecars_match(output, stored):
         return Result(output, engine.name, up_to_date=True, seconds=time.monotonic() - started)
     _check_reachable(voiced_by, script, output, pinned)
 
@@ -70,7 +73,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     from audioessay.assemble import assemble
     from audioessay.export import sidecars
     from audioessay.export.mp3 import encode
-    from audioessay.fsutil import atomic_path
+    from audioessay.fsutil import atomic_group
     from audioessay.master import master
     from audioessay.synthesize import synthesize
 
@@ -97,10 +100,17 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
                "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}",
                **episode_frames(script, stored)},
     )
-    with _stage("export"), atomic_path(output) as tmp:
-        encode(samples, mix.rate, tmp, script.audio.bitrate)
-        id3.write_tags(tmp, tags, mix.timeline.chapters)
-    written = tuple(sidecars.write_sidecars(output, mix.timeline)) if with_sidecars else ()
+    texts = {p: sidecars.sidecar_texts(mix.timeline)[k] for k, p in sidecars.sidecar_paths(output).items()} \
+        if with_sidecars else {}
+    tags.extra[SIDECARS_TAG] = _digest_of(texts.values())
+    # The MP3 and its sidecars appear together or not at all; the MP3 (which vouches for
+    # the others through SIDECARS_TAG) is renamed last.
+    with _stage("export"), atomic_group([*texts, output]) as tmps:
+        for path, text in texts.items():
+            tmps[path].write_bytes(text.encode("utf-8"))
+        encode(samples, mix.rate, tmps[output], script.audio.bitrate)
+        id3.write_tags(tmps[output], tags, mix.timeline.chapters)
+    written = tuple(texts)
     return Result(
         output, engine.name, up_to_date=False, duration_ms=mix.timeline.duration_ms,
         sections=len(script.sections), sentences=plan.sentence_count,
@@ -120,10 +130,27 @@ def _load_bed(script: Script):
         raise InputError([Problem(str(script.path), script.music_line, "music.file", str(exc))]) from None
 
 
-def _check_output(output: Path) -> None:
-    """Catch an unusable output path before any work is done."""
+def _check_output(output: Path, script: Script, with_sidecars: bool = True) -> None:
+    """Catch an unusable output path before any work is done: a folder, a special file, a
+    place that cannot be written, or one of the script's own inputs (for the sidecars too)."""
+    from audioessay.export.sidecars import sidecar_paths
+    from audioessay.fsutil import check_output
+    from audioessay.script import input_files
+
     if output.is_dir():
         raise InputError(f"{output}: is a folder; give a file name such as {output / 'episode.mp3'}")
+    folder = output.parent
+    while not folder.exists():  # atomic writes create missing folders: check the nearest existing one
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{output}: cannot write into {folder}; choose another place with -o")
+    inputs = list(input_files(script))
+    check_output(output, inputs)
+    for path in (sidecar_paths(output).values() if with_sidecars else ()):
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder where the episode's transcript goes; rename it or choose "
+                             "another output name with -o")
+        check_output(path, inputs, "sidecar")
     folder = output.parent
     while not folder.exists():  # atomic_path creates missing folders: check the nearest existing one
         folder = folder.parent
@@ -139,10 +166,27 @@ def _stage(name: str):
     log.info("stage %s took %.2f s", name, time.monotonic() - started)
 
 
-def _sidecars_present(output: Path) -> bool:
+SIDECARS_TAG = "AUDIOESSAY_SIDECARS"  # digest of the sidecars written with this MP3
+
+
+def _digest_of(texts) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for text in texts:
+        h.update(hashlib.sha256(text.encode("utf-8")).digest())
+    return h.hexdigest()
+
+
+def _sidecars_match(output: Path, stored: dict[str, str]) -> bool:
+    """The sidecars beside the MP3 are the ones written with it (same digest)."""
     from audioessay.export.sidecars import sidecar_paths
 
-    return all(p.is_file() for p in sidecar_paths(output).values())
+    try:
+        texts = [p.read_text(encoding="utf-8") for p in sidecar_paths(output).values()]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return stored.get(SIDECARS_TAG) == _digest_of(texts)
 
 
 GUID_TAG = "AUDIOESSAY_GUID"  # the episode's permanent identity (the feed's item guid)

@@ -19,7 +19,8 @@ from audioessay.groups import (AudioFormat, Episode, Layout, Mastering, Music, P
 from audioessay.options import Context, Invalid, Schema, run
 from audioessay.settings import Group
 
-MAX_SCRIPT_BYTES = 4 << 20  # a script (or a section's text file) larger than this is refused
+MAX_SCRIPT_BYTES = 2_000_000  # a script larger than this is refused (yamlsource.MAX_BYTES)
+MAX_TEXT_BYTES = 1_000_000  # a section's text file larger than this is refused (hours of speech)
 
 
 class VoiceOption(Schema):
@@ -103,32 +104,31 @@ def _section_music(value: Any) -> SectionMusic | None:
     return SectionMusic.from_values(value) if isinstance(value, dict) else None
 
 
-def read_text_file(path: Path) -> str:
-    """Read a UTF-8 text file; raise Invalid with the fix when that is impossible."""
-    import stat
+def read_text_file(path: Path, what: str = "section file") -> str:
+    """Read a UTF-8 text file (a regular file of at most MAX_TEXT_BYTES, no control
+    characters); raise Invalid with the fix when that is impossible."""
+    from audioessay.fsutil import read_limited
+    from audioessay.yamlsource import bad_character
 
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise Invalid(f"file not found: {path}; check the path (it is relative to the script)") from None
-    except OSError as exc:
-        raise Invalid(f"cannot read {path} ({exc.strerror}); check the path") from None
-    if stat.S_ISDIR(info.st_mode):
+    if not path.exists():
+        raise Invalid(f"file not found: {path}; check the path (it is relative to the script)")
+    if path.is_dir():
         raise Invalid(f"{path} is a directory; give a text file")
-    if not stat.S_ISREG(info.st_mode):
-        raise Invalid(f"{path} is not a regular file (a pipe or device?); give a text file")
-    if info.st_size > MAX_SCRIPT_BYTES:
-        raise Invalid(f"{path} is {info.st_size // (1 << 20)} MB; text files are limited to "
-                      f"{MAX_SCRIPT_BYTES >> 20} MB, split it into sections")
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise Invalid(f"cannot read {path} ({exc.strerror}); check its permissions") from None
+        data = read_limited(path, MAX_TEXT_BYTES, what)
+    except InputError as exc:
+        raise Invalid(str(exc.problems[0]).removeprefix(": ").removeprefix(f"{what} ")) from None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Invalid(f"{path} is not UTF-8 text (bad byte at offset {exc.start}); "
                       "save it as UTF-8") from None
+    bad = bad_character(text)
+    if bad:
+        line, column, code = bad
+        kind = "lone surrogate" if 0xD800 <= int(code[2:], 16) <= 0xDFFF else "control character"
+        raise Invalid(f"{path}: {kind} {code} at line {line}, column {column}; remove it")
+    return text
 
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -148,29 +148,24 @@ def load(path: str | Path) -> Script:
 
 def read_script_text(path: Path, *, sniff: bool = True) -> str:
     """The script's text; a one-line InputError when it is missing, special, huge or not UTF-8."""
-    import stat
+    from audioessay.fsutil import read_limited
 
     name = str(path)
 
     def fail(message: str, line: int | None = None) -> InputError:
         return InputError([Problem(name, line, "", message)])
 
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise fail("script not found; check the path") from None
-    except OSError as exc:
-        raise fail(f"cannot read ({exc.strerror})") from None
-    if stat.S_ISDIR(info.st_mode):
+    if not path.exists() and not path.is_symlink():
+        raise fail("script not found; check the path")
+    if path.is_dir():
         raise fail("is a directory; give a .yaml script file")
-    if not stat.S_ISREG(info.st_mode):
-        raise fail("is not a regular file (a pipe or device?); give a .yaml script file")
-    if info.st_size > MAX_SCRIPT_BYTES:
-        raise fail(f"is larger than {MAX_SCRIPT_BYTES >> 20} MB; put long texts in section files")
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise fail(f"cannot read ({exc.strerror})") from None
+        raw = read_limited(path, MAX_SCRIPT_BYTES, "script")
+    except InputError as exc:
+        message = str(exc.problems[0]).removeprefix(": ").removeprefix(f"script {path}: ")
+        if "the limit is" in message:
+            message += "; put long texts in section files"
+        raise fail(message) from None
     from audioessay import importer
 
     hint = importer.sniff(path, raw) if sniff else None
@@ -318,6 +313,9 @@ def _sections(data: dict, base: Path, ctx: Context) -> list[Section]:
         if body is not None and (has_text != has_file) and not body.strip():
             ctx.problem(spath + ("text" if has_text else "file",),
                         "must not be empty; write the section's text or remove the section")
+        elif body and not any(ch.isalnum() for ch in body):
+            ctx.problem(spath + ("text" if has_text else "file",),
+                        "has nothing to say (only symbols, punctuation or emoji); write the section's text")
         sections.append(Section(
             title=sec["title"] or "", text=(body or "").strip(),
             pronounce=tuple((sec["pronounce"] or {}).items()), music=_section_music(sec["music"]),
@@ -340,9 +338,16 @@ def _cross_checks(data: dict, path: Path, ctx: Context) -> None:
     music = data.get("music")
     if isinstance(music, dict) and music.get("file"):
         file = base / music["file"]
-        if not file.is_file():
-            what = "not a regular file" if file.exists() else "music file not found"
-            ctx.problem(("music", "file"), f"{what}: {file}; check the path (relative to the script)")
+        if not file.exists():
+            ctx.problem(("music", "file"), f"music file not found: {file}; check the path (relative to the script)")
+        elif not file.is_file() or not file.stat().st_size:
+            from audioessay.fsutil import regular_file
+
+            try:
+                regular_file(file, "music file")
+                ctx.problem(("music", "file"), f"music file {file}: is empty; use an audio file")
+            except InputError as exc:
+                ctx.problem(("music", "file"), str(exc.problems[0]).removeprefix(": ").removeprefix("music file "))
     if (data.get("intro") or data.get("outro")) and not isinstance(music, dict):
         ctx.problem(("intro",) if data.get("intro") else ("outro",),
                     "an intro/outro needs music:; add a music bed or set it to 0")
