@@ -19,15 +19,28 @@ from collections.abc import Callable, Mapping, Sequence
 
 from .lexicon import LETTER_NAMES, LEXICON
 from .numbers import (
+    ENGLISH_DIGITS,
+    PARTICLES,
+    NAMED_DAY_NOUNS,
+    NAMED_DAYS,
     NUMBERED_NOUNS,
+    PEOPLE_BUN,
     SINO_DIGITS,
     month_name,
     native,
     read_count,
     read_digits,
+    read_fraction,
     sino,
     split_counter,
+    with_particle,
 )
+from .units import CURRENCY, DOMAIN_WORDS, FRACTIONS, OPERATORS, POWERS, RATE_UNITS, UNITS
+
+try:  # Hanja -> Hangul with 두음법칙 (the `hanja` package); without it Hanja is left as written
+    import hanja as _hanja
+except ImportError:  # pragma: no cover - the package is a declared dependency
+    _hanja = None
 
 HANGUL = "가-힣"
 HANJA = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -48,9 +61,31 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\ufe00-\ufe0f\u20e3]")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\U000e0000-\U000e007f]")
 
 
+_POWER = re.compile("([A-Za-z0-9)])([" + "".join(POWERS) + "])")
+_VULGAR = re.compile(r"(\d*)\s?([" + "".join(FRACTIONS) + "])")
+
+
+def read_powers(text: str) -> str:
+    """Superscript powers, before NFKC folds them into digits: y³ -> y 세제곱, 10² -> 10 제곱."""
+    return _POWER.sub(lambda m: f"{m.group(1)} {POWERS[m.group(2)]}", text)
+
+
+def _vulgar(m: re.Match[str]) -> str:
+    num, den = FRACTIONS[m.group(2)]
+    spoken = read_fraction(num, den)
+    if m.group(1):
+        return _space_before(m.string, m.start()) + with_particle(sino(int(m.group(1))), "과", "와") + " " + spoken
+    return _space_before(m.string, m.start()) + spoken
+
+
+def read_vulgar_fractions(text: str) -> str:
+    """¾ -> 사분의 삼, 1¾ -> 일과 사분의 삼 (before NFKC turns 1¾ into 13⁄4)."""
+    return _VULGAR.sub(_vulgar, text)
+
+
 def unify_forms(text: str) -> str:
     """Fold compatibility forms (fullwidth digits, ㎞, ①) so later rules see one spelling."""
-    return unicodedata.normalize("NFKC", text).replace("\u2212", "-")
+    return unicodedata.normalize("NFKC", text).replace("\u2212", "-").replace("\u2044", "/")
 
 
 def remove_invisible(text: str) -> str:
@@ -78,6 +113,45 @@ _APOSTROPHE = re.compile("(?<=[A-Za-z])['’](?=[A-Za-z])")
 def drop_glosses(text: str) -> str:
     """인생(人生) -> 인생, 운영체제(OS) -> 운영체제; other parentheses are kept for now."""
     return _GLOSS.sub("", text)
+
+
+_HANJA_RUN = re.compile(f"[{HANJA}]+")
+
+
+def read_hanja(text: str) -> str:
+    """Standalone Hanja in Hangul, with 두음법칙 at the start of a word: 人生 -> 인생, 勞動 -> 노동."""
+    if _hanja is None:
+        return text
+    return _HANJA_RUN.sub(lambda m: _space_before(m.string, m.start()) + _hanja.translate(m.group(0), "substitution"), text)
+
+
+_WEEKDAYS = {"월": "월요일", "화": "화요일", "수": "수요일", "목": "목요일", "금": "금요일", "토": "토요일",
+             "일": "일요일", "月": "월요일", "火": "화요일", "水": "수요일", "木": "목요일", "金": "금요일",
+             "土": "토요일", "日": "일요일", "Mon": "월요일", "Tue": "화요일", "Wed": "수요일",
+             "Thu": "목요일", "Fri": "금요일", "Sat": "토요일", "Sun": "일요일"}
+_WEEKDAY = re.compile(r"(?<=[\d일.])\s?\((" + "|".join(_WEEKDAYS) + r")\)")
+
+
+def read_weekdays(text: str) -> str:
+    """A weekday in parentheses after a date: 5월 9일(금) -> 5월 9일 금요일."""
+    return _WEEKDAY.sub(lambda m: " " + _WEEKDAYS[m.group(1)], text)
+
+
+# Angle brackets around a title (<기생충>, ‹토지›); a lone < or > is math, not a bracket.
+_TITLE_ANGLE = re.compile(r"<([^<>=\n]{1,80})>|‹([^‹›\n]{1,80})›|«([^«»\n]{1,80})»")
+
+
+def read_title_brackets(text: str) -> str:
+    """<기생충>을 -> 기생충을 (as 〈〉 are): an opening bracket becomes a space, the closing one goes."""
+    return _TITLE_ANGLE.sub(lambda m: " " + (m.group(1) or m.group(2) or m.group(3)), text)
+
+
+_QUOTED_STOP = re.compile(r"[.?!…]+(?=[\"'”’」』》〉)\]]*\s?(?:라고|라는|라며|라면서|이라고|이라는|하고|하며|하는|하면서|고\s))")
+
+
+def silence_quoted_stops(text: str) -> str:
+    """Punctuation before a quoting particle is not voiced: 올게.라고 -> 올게라고, 되는가?’라는 -> 되는가’라는."""
+    return _QUOTED_STOP.sub("", text)
 
 
 def unwrap_brackets(text: str) -> str:
@@ -121,6 +195,40 @@ _LONE_LETTER = re.compile(
 )
 
 
+_EMAIL = re.compile(r"(?<![\w.])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_URL = re.compile(r"(?:https?://|(?<![\w@./])(?=www\.))([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?:[/?#][^\s<>\"'()가-힣]*)?"
+                  r"|(?<![\w@./])([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|kr|io|co|me|tv))(?![\w.])(?:/[^\s<>\"'()가-힣]*)?")
+
+
+def _spoken_label(label: str) -> str:
+    """One part of a domain or mailbox: a known word, else spelled with letter and digit names."""
+    key = label.lower()
+    if key in DOMAIN_WORDS:
+        return DOMAIN_WORDS[key]
+    for word, spoken in LEXICON.items():
+        if word.lower() == key:
+            return spoken
+    return "".join(LETTER_NAMES.get(c.upper(), "") or (SINO_DIGITS[int(c)] if c.isdigit() else " ") for c in label).strip()
+
+
+def _domain(host: str) -> str:
+    """naver.com -> 네이버 닷컴, korea.go.kr -> 코리아 닷 고 닷 케이알 (닷컴 and 닷넷 are one word)."""
+    parts = [p for p in host.split(".") if p]
+    out = _spoken_label(parts[0])
+    for part in parts[1:]:
+        out += (" 닷" if part.lower() in ("com", "net") else " 닷 ") + _spoken_label(part)
+    return out
+
+
+def read_urls(text: str) -> str:
+    """Addresses as a narrator reads them: abc@naver.com -> 에이비씨 골뱅이 네이버 닷 컴;
+    https://www.example.com/path -> 더블유더블유더블유 닷 ... (the scheme and the path are not read)."""
+    text = _EMAIL.sub(lambda m: _space_before(m.string, m.start())
+                      + " ".join(_spoken_label(p) for p in re.split(r"[._-]", m.group(1)) if p)
+                      + " 골뱅이 " + _domain(m.group(2)) + " ", text)
+    return _URL.sub(lambda m: _space_before(m.string, m.start()) + _domain(m.group(1) or m.group(2)) + " ", text)
+
+
 def read_lexicon(text: str) -> str:
     """Built-in readings for loanwords and brands: ChatGPT -> 챗지피티, HER은 -> 허은."""
     return _LEXICON.sub(lambda m: LEXICON[m.group(0)], text)
@@ -128,6 +236,36 @@ def read_lexicon(text: str) -> str:
 
 def _spell(m: re.Match[str]) -> str:
     return "".join(LETTER_NAMES[c] for c in m.group(0))
+
+
+# Latin letters mixed with digits: MP3, K2, H5N1, NO2, KF94. At least one capital and one digit.
+_CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)[A-Za-z][A-Za-z0-9]*(?![A-Za-z0-9]|\.\d)")
+
+
+def _code(m: re.Match[str]) -> str:
+    out = []
+    for part in re.findall(r"[A-Za-z]+|\d+", m.group(0)):
+        if part.isdigit():
+            # A single digit in a code is said in English (K2 케이투); longer runs are numbers (KF94).
+            out.append(ENGLISH_DIGITS[int(part)] if len(part) == 1 else " " + sino(int(part)) + " ")
+        elif part.isupper() or len(part) <= 2:
+            out.append("".join(LETTER_NAMES[c.upper()] for c in part))
+        else:
+            out.append(" " + part + " ")
+    return _space_before(m.string, m.start()) + " ".join("".join(out).split())
+
+
+def read_codes(text: str) -> str:
+    """Letter-and-digit codes: K2 -> 케이투, H5N1 -> 에이치파이브엔원, NO2 -> 엔오투, KF94 -> 케이에프 구십사."""
+    return _CODE.sub(_code, text)
+
+
+_HASHTAG = re.compile(rf"(?<![\w#])#(?=[{HANGUL}A-Za-z])")
+
+
+def read_hashtags(text: str) -> str:
+    """#여행 -> 해시태그 여행, as a narrator reads a tag; a # elsewhere stays silent."""
+    return _HASHTAG.sub(lambda m: _space_before(m.string, m.start()) + "해시태그 ", text)
 
 
 def spell_acronyms(text: str) -> str:
@@ -148,30 +286,37 @@ def spell_letters(text: str) -> str:
 
 # --- units and symbols next to numbers --------------------------------------------
 
-_CURRENCY = {"$": "달러", "₩": "원", "€": "유로", "¥": "엔", "£": "파운드"}
-_METRIC = {
-    "km": "킬로미터", "cm": "센티미터", "mm": "밀리미터", "m": "미터",
-    "kg": "킬로그램", "mg": "밀리그램", "g": "그램", "ml": "밀리리터", "L": "리터",
-}
-_CURRENCY_AMOUNT = re.compile(rf"([$₩€¥£])\s?({NUMBER})")
+_UNIT_KEYS = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_RATE_KEYS = "|".join(re.escape(u) for u in sorted(RATE_UNITS, key=len, reverse=True))
+_CURRENCY_AMOUNT = re.compile(rf"([$₩€¥£])\s?({NUMBER}(?:[만억조천]{{1,2}})?)")
 _DEGREES = re.compile(r"°C(?![A-Za-z])|℃|°")
-_METRIC_AFTER_NUMBER = re.compile(
-    r"(?<=\d)\s?(" + "|".join(sorted(_METRIC, key=len, reverse=True)) + r")(?![A-Za-z])"
-)
+_RATE = re.compile(rf"({NUMBER}[만천]?)\s?({_RATE_KEYS})(?![A-Za-z])")
+# After a number, or after 만/억/천/조 written after one: 3만km, 5천mAh.
+_UNIT_AFTER_NUMBER = re.compile(rf"(?<=[\d만억천조])\s?({_UNIT_KEYS})(?![A-Za-z0-9²³])")
+_PERCENT_POINT = re.compile(r"%\s?[pP](?![A-Za-z])|%\s?포인트")
+_BELOW_ZERO = re.compile(r"영하\s*-(?=\d)")
 
 
 def read_units(text: str) -> str:
-    """Unit signs become words the number rule can count with: 50% -> 50퍼센트, $5 -> 5달러."""
-    text = _CURRENCY_AMOUNT.sub(lambda m: m.group(2) + _CURRENCY[m.group(1)], text)
-    text = _METRIC_AFTER_NUMBER.sub(lambda m: _METRIC[m.group(1)], text)
+    """Unit signs become words the number rule can count with: 50% -> 50퍼센트, $5 -> 5달러,
+    3%p -> 3퍼센트포인트, 100km/h -> 시속 100킬로미터, 84㎡ -> 84제곱미터, 2TB -> 2테라바이트."""
+    text = _CURRENCY_AMOUNT.sub(lambda m: m.group(2) + CURRENCY[m.group(1)], text)
+    text = _RATE.sub(lambda m: _space_before(m.string, m.start()) + f"{RATE_UNITS[m.group(2)][0]} "
+                     f"{m.group(1)}{RATE_UNITS[m.group(2)][1]}", text)
+    text = _UNIT_AFTER_NUMBER.sub(lambda m: UNITS[m.group(1)], text)
     # °C only as a whole: in °CNN the C belongs to the next word.
     text = _DEGREES.sub("도", text)
+    text = _BELOW_ZERO.sub("영하 ", text)
+    text = _PERCENT_POINT.sub("퍼센트포인트", text)
     return text.replace("%", "퍼센트")
 
 
 # --- numbers in special shapes ------------------------------------------------------
 
 _PHONE = re.compile(r"(?<!\d)(\d{2,3})-(\d{3,4})-(\d{4})(?!\d)")
+# Four-four service numbers (1588-1234) and the short numbers read digit by digit (112, 119).
+_SERVICE = re.compile(r"(?<![\d-])(15\d\d|16\d\d|18\d\d)-(\d{4})(?![\d-]|\s?년)")
+_SHORT_NUMBER = re.compile(rf"(?<![\d.,])(112|119|114|1330|1366|1577|1588|1899|129|131|1339)(?![\d.,%])( ?[{HANGUL}]*)")
 _DATE = re.compile(r"(?<![\d.])(\d{4})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{1,2})(?![\d])(?:\.(?!\d))?")
 _TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
 _RATIO = re.compile(r"(?<![\d:])(\d+):(\d+)(?![\d:])")
@@ -187,6 +332,21 @@ def read_phone_numbers(text: str) -> str:
         lambda m: _space_before(m.string, m.start()) + " ".join(read_digits(g) for g in m.groups()),
         text,
     )
+
+
+def _short_number(m: re.Match[str]) -> str:
+    number, word = m.groups()
+    if split_counter(word.strip())[0]:
+        return m.group(0)  # 112명 is a count, not a phone number
+    sep = "" if word.startswith(PARTICLES) or not word.strip() else " "
+    return _space_before(m.string, m.start()) + read_digits(number) + sep + word.lstrip()
+
+
+def read_service_numbers(text: str) -> str:
+    """1588-1234 -> 일오팔팔 일이삼사, 112에 -> 일일이에, 119구급대 -> 일일구 구급대."""
+    text = _SERVICE.sub(lambda m: _space_before(m.string, m.start())
+                        + " ".join(read_digits(g) for g in m.groups()), text)
+    return _SHORT_NUMBER.sub(_short_number, text)
 
 
 def _date(m: re.Match[str]) -> str:
@@ -224,6 +384,75 @@ def read_times(text: str) -> str:
     )
 
 
+_NAMED_DAY = re.compile(r"(?<![\d.])(" + "|".join(re.escape(k) for k in sorted(NAMED_DAYS, key=len, reverse=True))
+                        + r")(?![\d])(?=\s?(?:" + "|".join(NAMED_DAY_NOUNS) + "))")
+
+
+def read_named_days(text: str) -> str:
+    """Days named by their date: 6.25 전쟁 -> 육이오 전쟁, 5.18 민주화운동 -> 오일팔 민주화운동, 3.1절 -> 삼일절."""
+    return _NAMED_DAY.sub(lambda m: _space_before(m.string, m.start()) + NAMED_DAYS[m.group(1)], text)
+
+
+# A version: two or more dots (4.2.1), or a number after a product name or before 버전.
+_VERSION_NAMES = ("버전", "ver", "Ver", "v", "V", "맥오에스", "아이오에스", "안드로이드", "윈도우", "파이썬",
+                  "리눅스", "우분투", "자바", "크롬", "아이패드오에스", "워치오에스", "업데이트", "펌웨어")
+_VERSION = re.compile(
+    r"(?<![\d.])(\d+(?:\.\d+){2,})(?![\d.]*\d)"
+    r"|(?<![A-Za-z])(" + "|".join(_VERSION_NAMES) + r")(\.? ?)(\d+\.\d+)(?![\d.]*\d)"
+    r"|(?<![\d.])(\d+\.\d+)(?= ?버전)"
+)
+
+
+def _version(m: re.Match[str]) -> str:
+    number = m.group(1) or m.group(4) or m.group(5)
+    lead = m.group(2) + " " if m.group(2) else _space_before(m.string, m.start())
+    return lead + " 점 ".join(sino(int(part)) for part in number.split("."))
+
+
+def read_versions(text: str) -> str:
+    """Version numbers are read part by part: 맥오에스 10.15 -> 맥오에스 십 점 십오, 4.2.1 -> 사 점 이 점 일."""
+    return _VERSION.sub(_version, text)
+
+
+# Hours:minutes:seconds is a duration (a race time), read with 시간.
+_RACE_TIME = re.compile(r"(?<![\d:])(\d):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?![\d:])")
+# A score written with a hyphen: 105-99로 이겼다, 2-1 승리.
+_HYPHEN_SCORE = re.compile(rf"(?<![\d.-])(\d{{1,3}})-(\d{{1,3}})(?![\d-])(?=\s?(?:로|으로|승|패|스코어|완승|완패|역전|리드|무승부|동점|[{HANGUL}]*(?:이겼|졌|앞섰|뒤졌|비겼|끝났|마쳤)))")
+# A written fraction: 3/4 -> 사분의 삼 (small denominators only, so 3/15 is no fraction).
+_FRACTION = re.compile(r"(?<![\d/.])(\d{1,3})\s?/\s?(2|3|4|5|6|7|8|9|10|100|1000)(?![\d/])")
+
+
+def read_race_times(text: str) -> str:
+    """3:15:42 -> 세 시간 십오 분 사십이 초: one-digit hours with seconds are a race time;
+    12:30:15 stays a clock time for read_times."""
+    def spoken(m: re.Match[str]) -> str:
+        h, mi, se = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if mi > 59 or se > 59:
+            return m.group(0)
+        parts = [native(h) + " 시간"] if h else []
+        parts += [sino(mi) + " 분"] if mi else []
+        sec = sino(se) + (" 점 " + read_digits(m.group(4), zero=SINO_DIGITS[0]) if m.group(4) else "")
+        parts += [sec + " 초"] if se or m.group(4) else []
+        return _space_before(m.string, m.start()) + " ".join(parts)
+    return _RACE_TIME.sub(spoken, text)
+
+
+def read_scores(text: str) -> str:
+    """A hyphenated score before 로/승/이겼다 ...: 105-99로 -> 백오 대 구십구로."""
+    return _HYPHEN_SCORE.sub(lambda m: _space_before(m.string, m.start())
+                             + f"{sino(int(m.group(1)))} 대 {sino(int(m.group(2)))}", text)
+
+
+def read_fractions(text: str) -> str:
+    """3/4 -> 사분의 삼, 1/2 -> 이분의 일 (numerator smaller than the denominator)."""
+    def spoken(m: re.Match[str]) -> str:
+        num, den = int(m.group(1)), int(m.group(2))
+        if not 0 < num < den:
+            return m.group(0)
+        return _space_before(m.string, m.start()) + read_fraction(num, den)
+    return _FRACTION.sub(spoken, text)
+
+
 def read_dotted_dates(text: str) -> str:
     """Historical dates joined by a middle dot are read digit by digit: 3·1절 -> 삼일절, 6·25 -> 육이오."""
     return _DOTTED.sub(
@@ -257,11 +486,23 @@ _COUNT = re.compile(rf"((?<![0-9A-Za-z{HANGUL}])-)?({NUMBER})(?: ?([{HANGUL}]+))
 _JE_BEFORE = re.compile(rf"(?:^|[^{HANGUL}])제 ?$")
 
 
+# 장 is a chapter (삼 장), not sheets (세 장), when 부 or 절 is counted nearby: 2부 3장, 3장 2절.
+_BOOK_PARTS = re.compile(r"\d\s?(?:부|절|권)(?![가-힣])|제\s?\d|\d\s?장\s?\d")
+
+
 def _count(m: re.Match[str]) -> str:
     sign, number, word = m.groups()
-    sino_only = bool(_JE_BEFORE.search(m.string[: m.start()])) or (
-        word == "번" and m.string[m.end():].lstrip().startswith(NUMBERED_NOUNS))
-    spoken = read_count((sign or "") + number, word or "", sino_only=sino_only)
+    word = word or ""
+    before, after = m.string[: m.start()], m.string[m.end():]
+    sino_only = (
+        bool(_JE_BEFORE.search(before))
+        or (word == "번" and after.lstrip().startswith(NUMBERED_NOUNS))
+        or (word.startswith("장") and bool(_BOOK_PARTS.search(m.string[max(0, m.start() - 20):m.end() + 20])))
+        or (word == "대" and after[:2].strip()[:1].isdigit())  # 3대 1로: a score
+    )
+    if word.startswith("분") and not sign and (word + after).startswith(PEOPLE_BUN) and int(number.replace(",", "") or 0) < 100 and "." not in number:
+        return _space_before(m.string, m.start()) + native(int(number.replace(",", ""))) + " " + word
+    spoken = read_count((sign or "") + number, word, sino_only=sino_only)
     return _space_before(m.string, m.start()) + spoken
 
 
@@ -271,10 +512,38 @@ def read_numbers(text: str) -> str:
     return _COUNT.sub(_count, text)
 
 
+# --- formulas ------------------------------------------------------------------------
+
+_ROOT = re.compile(r"√\s?")
+# A formula: something = something, or numbers and letters joined by × ÷ + -.
+_FORMULA = re.compile(r"[=×÷±≠≤≥≈]")
+_OPERATOR = re.compile(r"\s*([+×÷±≠≤≥≈]|(?<=[\s\d a-zA-Z가-힣])[-−](?=\s?[\d a-zA-Z가-힣]))\s*")
+_EQUALS = re.compile(r"\s*=\s*")
+_LOWER_LETTER = re.compile(r"(?<![A-Za-z])[a-z](?![A-Za-z])")
+
+
+def read_math(text: str) -> str:
+    """Formulas: √3 -> 루트 삼, 2×3=6 -> 이 곱하기 삼은 육, x+y=5 -> 엑스 더하기 와이는 오.
+
+    Runs after the numbers are read. + stays 플러스 and - a hyphen outside a formula
+    (a text with =, ×, ÷ or a power in it)."""
+    text = _ROOT.sub(lambda m: _space_before(m.string, m.start()) + "루트 ", text)
+    if not (_FORMULA.search(text) or "제곱" in text or "루트" in text):
+        return text
+    text = _LOWER_LETTER.sub(lambda m: LETTER_NAMES[m.group(0).upper()], text)
+    text = _OPERATOR.sub(lambda m: f" {OPERATORS[m.group(1)]} ", text)
+    return _EQUALS.sub(lambda m: _particle_before(m.string, m.start()) + " ", text)
+
+
+def _particle_before(text: str, i: int) -> str:
+    """은 or 는 for the word ending at i: 육은, 이는."""
+    return with_particle(text[:i], "은", "는")[i:]
+
+
 # --- punctuation ------------------------------------------------------------------
 
-_PAUSE = re.compile(r"\s*(?:…|\.{2,}|[—―–]|-{2,}|[·・‧/])\s*")
-_SILENT = re.compile(r"[~〜～*_#`|\\^]")
+_PAUSE = re.compile(r"\s*(?:…|\.{2,}|[—―–]|-{2,}|[·・‧/]|ㅡ+|※)\s*")
+_SILENT = re.compile(r"[~〜～*_#`|\\^<>=@]")
 
 
 def read_symbols(text: str) -> str:
@@ -306,19 +575,35 @@ def tidy(text: str) -> str:
 
 
 STEPS: list[Callable[[str], str]] = [
+    read_vulgar_fractions,  # before NFKC, which turns 1¾ into 13⁄4
+    read_powers,  # before NFKC, which turns y³ into y3
     unify_forms,
     remove_invisible,
+    read_weekdays,  # before glosses: 9일(金) is a weekday, not a gloss
     drop_glosses,
+    read_hanja,
+    read_title_brackets,
+    silence_quoted_stops,  # needs the closing quotes unwrap_brackets removes
     unwrap_brackets,
+    read_urls,
+    read_units,  # before acronyms: 2GB is 기가바이트, not 지비
     read_lexicon,
+    read_codes,
     spell_acronyms,
-    read_units,
+    read_hashtags,
     read_phone_numbers,
+    read_service_numbers,
     read_dates,
+    read_named_days,
+    read_versions,
+    read_race_times,
     read_times,
+    read_scores,
     read_dotted_dates,
+    read_fractions,
     read_ranges,
     read_numbers,
+    read_math,  # after numbers: 2×3=6 is read from 이×삼=육
     read_symbols,
     tidy,
     spell_letters,  # after tidy: it looks at single spaces next to Hangul
