@@ -132,6 +132,15 @@ _WEEKDAYS = {"월": "월요일", "화": "화요일", "수": "수요일", "목": 
 _WEEKDAY = re.compile(r"(?<=[\d일.])\s?\((" + "|".join(_WEEKDAYS) + r")\)")
 
 
+_COMPANY = {"(주)": "주식회사 ", "(사)": "사단법인 ", "(재)": "재단법인 ", "(유)": "유한회사 "}
+_COMPANY_MARK = re.compile("|".join(re.escape(k) for k in _COMPANY))
+
+
+def read_company_marks(text: str) -> str:
+    """(주)한국 -> 주식회사 한국 (㈜ arrives here as (주) after NFKC)."""
+    return _COMPANY_MARK.sub(lambda m: _space_before(m.string, m.start()) + _COMPANY[m.group(0)], text)
+
+
 def read_weekdays(text: str) -> str:
     """A weekday in parentheses after a date: 5월 9일(금) -> 5월 9일 금요일."""
     return _WEEKDAY.sub(lambda m: " " + _WEEKDAYS[m.group(1)], text)
@@ -146,7 +155,7 @@ def read_title_brackets(text: str) -> str:
     return _TITLE_ANGLE.sub(lambda m: " " + (m.group(1) or m.group(2) or m.group(3)), text)
 
 
-_QUOTED_STOP = re.compile(r"[.?!…]+(?=[\"'”’」』》〉)\]]*\s?(?:라고|라는|라며|라면서|이라고|이라는|하고|하며|하는|하면서|고\s))")
+_QUOTED_STOP = re.compile(r"[.?!…]+(?=[\"'”’」』》〉)\]]*(?:라고|라는|라며|라면서|이라고|이라는|하고|하며|하는|하면서))")
 
 
 def silence_quoted_stops(text: str) -> str:
@@ -197,7 +206,7 @@ _LONE_LETTER = re.compile(
 
 _EMAIL = re.compile(r"(?<![\w.])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _URL = re.compile(r"(?:https?://|(?<![\w@./])(?=www\.))([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?:[/?#][^\s<>\"'()가-힣]*)?"
-                  r"|(?<![\w@./])([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|kr|io|co|me|tv))(?![\w.])(?:/[^\s<>\"'()가-힣]*)?")
+                  r"|(?<![\w@./])([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|kr|io|co|me|tv))(?![A-Za-z0-9_.])(?:/[^\s<>\"'()가-힣]*)?")
 
 
 def _spoken_label(label: str) -> str:
@@ -208,6 +217,8 @@ def _spoken_label(label: str) -> str:
     for word, spoken in LEXICON.items():
         if word.lower() == key:
             return spoken
+    if len(label) > 4 and label.isalpha() and re.search("[aeiouAEIOU]", label):
+        return label  # a pronounceable word (example) is read as a word by the engine
     return "".join(LETTER_NAMES.get(c.upper(), "") or (SINO_DIGITS[int(c)] if c.isdigit() else " ") for c in label).strip()
 
 
@@ -225,8 +236,8 @@ def read_urls(text: str) -> str:
     https://www.example.com/path -> 더블유더블유더블유 닷 ... (the scheme and the path are not read)."""
     text = _EMAIL.sub(lambda m: _space_before(m.string, m.start())
                       + " ".join(_spoken_label(p) for p in re.split(r"[._-]", m.group(1)) if p)
-                      + " 골뱅이 " + _domain(m.group(2)) + " ", text)
-    return _URL.sub(lambda m: _space_before(m.string, m.start()) + _domain(m.group(1) or m.group(2)) + " ", text)
+                      + " 골뱅이 " + _domain(m.group(2)), text)
+    return _URL.sub(lambda m: _space_before(m.string, m.start()) + _domain(m.group(1) or m.group(2)), text)
 
 
 def read_lexicon(text: str) -> str:
@@ -303,7 +314,8 @@ def read_units(text: str) -> str:
     text = _CURRENCY_AMOUNT.sub(lambda m: m.group(2) + CURRENCY[m.group(1)], text)
     text = _RATE.sub(lambda m: _space_before(m.string, m.start()) + f"{RATE_UNITS[m.group(2)][0]} "
                      f"{m.group(1)}{RATE_UNITS[m.group(2)][1]}", text)
-    text = _UNIT_AFTER_NUMBER.sub(lambda m: UNITS[m.group(1)], text)
+    # 3만km -> 3만 킬로미터: after a place-value word the unit is its own word
+    text = _UNIT_AFTER_NUMBER.sub(lambda m: ("" if m.string[m.start() - 1].isdigit() else " ") + UNITS[m.group(1)], text)
     # °C only as a whole: in °CNN the C belongs to the next word.
     text = _DEGREES.sub("도", text)
     text = _BELOW_ZERO.sub("영하 ", text)
@@ -316,7 +328,7 @@ def read_units(text: str) -> str:
 _PHONE = re.compile(r"(?<!\d)(\d{2,3})-(\d{3,4})-(\d{4})(?!\d)")
 # Four-four service numbers (1588-1234) and the short numbers read digit by digit (112, 119).
 _SERVICE = re.compile(r"(?<![\d-])(15\d\d|16\d\d|18\d\d)-(\d{4})(?![\d-]|\s?년)")
-_SHORT_NUMBER = re.compile(rf"(?<![\d.,])(112|119|114|1330|1366|1577|1588|1899|129|131|1339)(?![\d.,%])( ?[{HANGUL}]*)")
+_SHORT_NUMBER = re.compile(rf"(?<![\d.,])(112|119|114|1330|1366|1577|1588|1899|129|131|1339)(?![\d%]|[.,]\d)( ?[{HANGUL}]*)")
 _DATE = re.compile(r"(?<![\d.])(\d{4})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{1,2})(?![\d])(?:\.(?!\d))?")
 _TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
 _RATIO = re.compile(r"(?<![\d:])(\d+):(\d+)(?![\d:])")
@@ -487,7 +499,7 @@ _JE_BEFORE = re.compile(rf"(?:^|[^{HANGUL}])제 ?$")
 
 
 # 장 is a chapter (삼 장), not sheets (세 장), when 부 or 절 is counted nearby: 2부 3장, 3장 2절.
-_BOOK_PARTS = re.compile(r"\d\s?(?:부|절|권)(?![가-힣])|제\s?\d|\d\s?장\s?\d")
+_BOOK_PARTS = re.compile(r"\d\s?(?:부|절|권)(?![가-힣])|제\s?\d|\d\s?장\s?\d|책|저자|소설|본문|교재|논문|단원")
 
 
 def _count(m: re.Match[str]) -> str:
@@ -519,7 +531,7 @@ _ROOT = re.compile(r"√\s?")
 _FORMULA = re.compile(r"[=×÷±≠≤≥≈]")
 _OPERATOR = re.compile(r"\s*([+×÷±≠≤≥≈]|(?<=[\s\d a-zA-Z가-힣])[-−](?=\s?[\d a-zA-Z가-힣]))\s*")
 _EQUALS = re.compile(r"\s*=\s*")
-_LOWER_LETTER = re.compile(r"(?<![A-Za-z])[a-z](?![A-Za-z])")
+_LOWER_LETTER = re.compile(r"(?<![A-Za-z])[a-z]{1,2}(?![A-Za-z])")  # x, y, mc
 
 
 def read_math(text: str) -> str:
@@ -530,7 +542,7 @@ def read_math(text: str) -> str:
     text = _ROOT.sub(lambda m: _space_before(m.string, m.start()) + "루트 ", text)
     if not (_FORMULA.search(text) or "제곱" in text or "루트" in text):
         return text
-    text = _LOWER_LETTER.sub(lambda m: LETTER_NAMES[m.group(0).upper()], text)
+    text = _LOWER_LETTER.sub(lambda m: "".join(LETTER_NAMES[c.upper()] for c in m.group(0)), text)
     text = _OPERATOR.sub(lambda m: f" {OPERATORS[m.group(1)]} ", text)
     return _EQUALS.sub(lambda m: _particle_before(m.string, m.start()) + " ", text)
 
@@ -542,7 +554,7 @@ def _particle_before(text: str, i: int) -> str:
 
 # --- punctuation ------------------------------------------------------------------
 
-_PAUSE = re.compile(r"\s*(?:…|\.{2,}|[—―–]|-{2,}|[·・‧/]|ㅡ+|※)\s*")
+_PAUSE = re.compile(r"\s*(?:…|\.{2,}|[—―–]|-{2,}|[·・‧/]|[ㅡ\u1173]+|※)\s*")  # NFKC turns ㅡ into U+1173
 _SILENT = re.compile(r"[~〜～*_#`|\\^<>=@]")
 
 
@@ -579,6 +591,7 @@ STEPS: list[Callable[[str], str]] = [
     read_powers,  # before NFKC, which turns y³ into y3
     unify_forms,
     remove_invisible,
+    read_company_marks,
     read_weekdays,  # before glosses: 9일(金) is a weekday, not a gloss
     drop_glosses,
     read_hanja,
