@@ -110,6 +110,9 @@ def _lines(paragraph: str) -> list[tuple[int, int]]:
     return out
 
 
+_INNER_STOP = re.compile(r"[.?!…] +\S")
+
+
 def _line_ends(paragraph: str) -> list[int]:
     """Positions of line breaks that end a sentence without punctuation: a line ending in a
     final syllable, a heading, or a line of verse (a block of three or more short lines)."""
@@ -117,7 +120,10 @@ def _line_ends(paragraph: str) -> list[int]:
     lines = [(a, b) for a, b in lines if a < b]
     if len(lines) < 2:
         return []
-    verse = len(lines) >= 3 and all(b - a <= SHORT_LINE for a, b in lines)
+    # Verse: three or more short lines, none with a sentence ending inside it (wrapped
+    # prose has one somewhere: "…있다. 놀랍다").
+    verse = len(lines) >= 3 and all(b - a <= SHORT_LINE and not _INNER_STOP.search(paragraph, a, b)
+                                    for a, b in lines)
     out = []
     previous_ended = True
     for i, (a, b) in enumerate(lines[:-1]):
@@ -126,12 +132,20 @@ def _line_ends(paragraph: str) -> list[int]:
             last in FINAL_SYLLABLES
             or last in STOPS + CLOSERS + "~"
             or verse
-            or (previous_ended and b - a <= SHORT_LINE and last not in CONTINUING_SYLLABLES)
+            or (previous_ended and b - a <= SHORT_LINE and last not in CONTINUING_SYLLABLES
+                and _opens_text(paragraph, *lines[i + 1]))
         )
         if ended:
             out.append(b)
         previous_ended = ended
     return out
+
+
+def _opens_text(paragraph: str, a: int, b: int) -> bool:
+    """Whether the line after a possible heading starts the text under it: a long (wrapped)
+    line, or a short one that ends a sentence. A short open line means the heading was
+    just the first line of a wrapped sentence."""
+    return b - a > SHORT_LINE or paragraph[b - 1] in STOPS + CLOSERS + FINAL_SYLLABLES
 
 
 def _stop_ends(paragraph: str) -> list[int]:
