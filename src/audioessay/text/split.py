@@ -44,11 +44,13 @@ EMOJI_TAIL = "\ufe0f\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
 MAX_PIECE = 90  # characters; gTTS cuts at 100 mid-word, so stay under it with room for normalization
 
 # Word endings after which a narrator may take a breath (clause endings), longest first.
-CLAUSE_ENDINGS = ("면서", "지만", "는데", "은데", "던데", "어서", "아서", "해서", "여서", "워서", "니까",
-                  "으며", "므로", "도록", "려고", "으나", "는지", "고", "며", "면")
-# Word endings that mark an object or a modifier: never cut right after them.
-BOUND_ENDINGS = ("을", "를", "의", "는", "은", "ㄴ", "할", "한", "된", "될", "던", "인")
-
+CLAUSE_ENDINGS = ("면서", "지만", "는데", "은데", "인데", "한데", "던데", "어서", "아서", "해서", "여서", "워서",
+                  "니까", "으며", "므로", "도록", "려고", "으나", "는지", "고", "며", "면")
+# Particles that close a phrase (에, 에서, 으로, 와 ...): a weaker but acceptable place to cut.
+PHRASE_PARTICLES = ("에서", "에게", "으로", "부터", "까지", "처럼", "보다", "에", "로", "와", "과", "도", "께")
+# Word endings that tie a word to the next one: an object (을/를) to its verb, a genitive (의)
+# or a modifier (-ㄴ/-던/-할) to its noun. Never cut right after them.
+BOUND_ENDINGS = ("을", "를", "의", "던", "할", "한", "된", "될", "인", "운", "은", "는", "ㄴ")
 
 # --- paragraphs ----------------------------------------------------------------
 
@@ -243,24 +245,28 @@ def pieces(sentence: str, max_chars: int = MAX_PIECE, measure: Callable[[str], i
 
 
 def _boundaries(text: str) -> list[tuple[int, int]]:
-    """(position after a word, rank) for every space in `text`; lower rank is better."""
+    """(position after a word, rank) for every space in `text`; lower rank is better:
+    0 clause ending with a comma, 1 other comma (not inside a list of nouns), 2 clause
+    ending, 3 phrase particle, 4 any other word, 5 an object, genitive or modifier."""
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
     out = []
     for k, (a, b) in enumerate(words[:-1]):
         word = text[a:b]
         bare = word.rstrip(",，、;:")
         comma = bare != word
-        clause = bare.endswith(CLAUSE_ENDINGS)
+        clause = bare.endswith(CLAUSE_ENDINGS) or bare.endswith(("다", "요"))
         if comma and clause:
             rank = 0
         elif comma and not _in_list(text, words, k):
             rank = 1
-        elif clause or bare.endswith(("다", "요")):
+        elif clause:
             rank = 2
-        elif not bare.endswith(BOUND_ENDINGS):
+        elif bare.endswith(PHRASE_PARTICLES):
             rank = 3
-        else:
+        elif not bare.endswith(BOUND_ENDINGS):
             rank = 4
+        else:
+            rank = 5
         out.append((b, rank))
     return out
 
