@@ -192,7 +192,7 @@ def unwrap_brackets(text: str) -> str:
 def _bounded(word: str) -> str:
     """Regex for `word` not running into neighbouring Latin letters (or digits, at a digit edge)."""
     left = r"(?<![A-Za-z0-9])" if word[0].isdigit() else r"(?<![A-Za-z])"
-    right = r"(?![A-Za-z0-9])" if word[-1].isdigit() else r"(?![A-Za-z])"
+    right = r"(?![A-Za-z0-9])" if word[-1].isdigit() else r"(?![A-Za-z])" if word[-1].isascii() else ""
     return left + re.escape(word) + right
 
 
