@@ -266,8 +266,13 @@ def _code(m: re.Match[str]) -> str:
     return _space_before(m.string, m.start()) + " ".join("".join(out).split())
 
 
+_BASEMENT = re.compile(r"(?<![A-Za-z0-9])B(\d{1,2})(?=\s?층)")
+
+
 def read_codes(text: str) -> str:
-    """Letter-and-digit codes: K2 -> 케이투, H5N1 -> 에이치파이브엔원, NO2 -> 엔오투, KF94 -> 케이에프 구십사."""
+    """Letter-and-digit codes: K2 -> 케이투, H5N1 -> 에이치파이브엔원, NO2 -> 엔오투, KF94 -> 케이에프 구십사;
+    a basement floor is 지하: B1층 -> 지하 1층."""
+    text = _BASEMENT.sub(lambda m: _space_before(m.string, m.start()) + "지하 " + m.group(1), text)
     return _CODE.sub(_code, text)
 
 
@@ -449,8 +454,15 @@ def read_race_times(text: str) -> str:
     return _RACE_TIME.sub(spoken, text)
 
 
+# A season spanning two years: 2024-25 시즌 -> 이천이십사 이십오 시즌.
+_SEASON = re.compile(r"(?<![\d.-])(\d{4})\s?[-–/~]\s?(\d{2})(?![\d-])(?=\s?시즌)")
+
+
 def read_scores(text: str) -> str:
-    """A hyphenated score before 로/승/이겼다 ...: 105-99로 -> 백오 대 구십구로."""
+    """A hyphenated score before 로/승/이겼다 ...: 105-99로 -> 백오 대 구십구로; a season
+    that spans two years is two numbers: 2024-25 시즌 -> 이천이십사 이십오 시즌."""
+    text = _SEASON.sub(lambda m: _space_before(m.string, m.start())
+                       + f"{sino(int(m.group(1)))} {sino(int(m.group(2)))}", text)
     return _HYPHEN_SCORE.sub(lambda m: _space_before(m.string, m.start())
                              + f"{sino(int(m.group(1)))} 대 {sino(int(m.group(2)))}", text)
 
@@ -555,12 +567,15 @@ def _particle_before(text: str, i: int) -> str:
 # --- punctuation ------------------------------------------------------------------
 
 _PAUSE = re.compile(r"\s*(?:…|\.{2,}|[—―–]|-{2,}|[·・‧/]|[ㅡ\u1173]+|※)\s*")  # NFKC turns ㅡ into U+1173
+# Runs of bare letters are laughter or crying (ㅋㅋ, ㅠㅠ), not words; NFKC made them conjoining jamo.
+_BARE_JAMO = re.compile("[\u1100-\u11ff\u3131-\u318e]{2,}")
 _SILENT = re.compile(r"[~〜～*_#`|\\^<>=@]")
 
 
 def read_symbols(text: str) -> str:
     """Symbols between words: · / … — become a comma pause, & is 앤, + is 플러스, ~ is dropped."""
     text = _PAUSE.sub(", ", text)
+    text = _BARE_JAMO.sub(" ", text)
     text = text.replace("&", " 앤 ").replace("+", " 플러스 ")
     return _SILENT.sub(" ", text)
 

@@ -39,6 +39,8 @@ ABBREVIATIONS = frozenset({
 })
 # Pictographs: a writer uses one as a full stop (좋았다😊 다음은…).
 EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
+# Laughter and emoticons after a final ending close the sentence like an emoji: 좋아요^^ / 웃기다ㅋㅋ
+LAUGHS = "^ㅋㅎㅠㅜ"
 EMOJI_TAIL = "\ufe0f\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
 
 MAX_PIECE = 90  # characters; gTTS cuts at 100 mid-word, so stay under it with room for normalization
@@ -157,9 +159,10 @@ def _stop_ends(paragraph: str) -> list[int]:
     i = 0
     while i < n:
         ch = paragraph[i]
-        if ch in STOPS or (ch == "~" and i and _is_hangul(paragraph[i - 1])) or EMOJI.match(ch):
+        if (ch in STOPS or (ch == "~" and i and _is_hangul(paragraph[i - 1])) or EMOJI.match(ch)
+                or (ch in LAUGHS and i and paragraph[i - 1] in FINAL_SYLLABLES)):
             j = i
-            while j < n and (paragraph[j] in STOPS or paragraph[j] == "~" or EMOJI.match(paragraph[j])
+            while j < n and (paragraph[j] in STOPS or paragraph[j] in "~" + LAUGHS or EMOJI.match(paragraph[j])
                              or paragraph[j] in EMOJI_TAIL):
                 j += 1
             run_end = j
@@ -200,7 +203,7 @@ def _is_end(text: str, start: int, run_end: int, after: int) -> bool:
             return False  # 1. 여권 2. 항공권 / 2024. 3. 1.
         if word.isdigit() and len(word) == 4 and rest[:1].isdigit():
             return False  # 2024. 3. 1.
-    if after == run_end and set(run) <= set(".…") and run not in (".",) and rest:
+    if after == run_end and set(run) <= set(".…") and run != "." and not run.endswith("….") and rest:
         # An ellipsis after a word that is not a sentence ending is a pause: 그래서… 그리고
         return bool(word) and word[-1] in FINAL_SYLLABLES + "?!"
     return True
