@@ -328,3 +328,31 @@ def test_new_step(step, written, spoken):
 
 def test_enough_family_cases():
     assert len(ALL) >= 200
+
+
+# --- properties over the new symbols -------------------------------------------------
+
+import re  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from audioessay.text.pronounce import pronounce  # noqa: E402
+
+PIECES = st.sampled_from(
+    list("가나다년월일명개분장대도 .,?!~()<>‹›«»=+×÷√²³¾½/:-%#@ㅡ※abcxyzABKMNOPG0123456789人生金")
+    + ["km/h", "GB", "%p", "www.", "naver.com", "(금)", "㎡", "macOS", "6.25 전쟁", "1588-", "112", "\n",
+       "ㅋㅋ", "^^", "😀", "(주)", "B1층"]
+)
+MIXED = st.lists(PIECES, max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(MIXED)
+def test_new_rules_keep_normalize_idempotent_and_digit_free(text):
+    once = normalize(text)
+    assert normalize(once) == once
+    assert not re.search(r"\d", once)
+    hangul = iter(once)
+    assert all(c in hangul for c in text if "가" <= c <= "힣")  # Hangul kept, in order
+    assert len(pronounce(once)) == len(once)

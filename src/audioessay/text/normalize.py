@@ -88,9 +88,15 @@ def unify_forms(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\u2212", "-").replace("\u2044", "/")
 
 
+# Runs of bare letters are laughter or crying (ㅋㅋ, ㅠㅠ), not words; NFKC made them conjoining
+# jamo. ㅡ is left alone: it is a dash (read_symbols).
+_BARE_JAMO = re.compile("[\u1100-\u1172\u1174-\u11ff\u3131-\u3160\u3162-\u318e]{2,}")
+
+
 def remove_invisible(text: str) -> str:
-    """Drop zero-width characters, emoji and control characters; line breaks become spaces."""
-    text = _EMOJI.sub("", _INVISIBLE.sub("", text))
+    """Drop zero-width characters, emoji, laughter letters (ㅋㅋ) and control characters;
+    line breaks become spaces."""
+    text = _BARE_JAMO.sub(" ", _EMOJI.sub("", _INVISIBLE.sub("", text)))
     return "".join(
         " " if c.isspace() else c
         for c in text
@@ -104,8 +110,8 @@ def remove_invisible(text: str) -> str:
 # reader only: 인생(人生), 인공지능(AI).
 _GLOSS = re.compile(rf"(?<=[{HANGUL}])\s?\(\s*[{HANJA}A-Za-z][{HANJA}A-Za-z .,'&-]*\)")
 
-_OPENING = "〈《「『“‘([{【〔"
-_CLOSING = "〉》」』”’)]}】〕"
+_OPENING = "〈《「『“‘([{【〔«‹"
+_CLOSING = "〉》」』”’)]}】〕»›"
 # An apostrophe inside a Latin word (don't) is not a quote.
 _APOSTROPHE = re.compile("(?<=[A-Za-z])['’](?=[A-Za-z])")
 
@@ -204,9 +210,9 @@ _LONE_LETTER = re.compile(
 )
 
 
-_EMAIL = re.compile(r"(?<![\w.])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
-_URL = re.compile(r"(?:https?://|(?<![\w@./])(?=www\.))([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?:[/?#][^\s<>\"'()가-힣]*)?"
-                  r"|(?<![\w@./])([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|kr|io|co|me|tv))(?![A-Za-z0-9_.])(?:/[^\s<>\"'()가-힣]*)?")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9_.가-힣])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_URL = re.compile(r"(?:https?://|(?<![A-Za-z0-9_.가-힣])(?=www\.))([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?:[/?#][^\s<>\"'()가-힣]*)?"
+                  r"|(?<![A-Za-z0-9_.가-힣])([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|kr|io|co|me|tv))(?![A-Za-z_])(?!\.\w)(?:/[^\s<>\"'()가-힣]*)?")
 
 
 def _spoken_label(label: str) -> str:
@@ -541,7 +547,9 @@ def read_numbers(text: str) -> str:
 _ROOT = re.compile(r"√\s?")
 # A formula: something = something, or numbers and letters joined by × ÷ + -.
 _FORMULA = re.compile(r"[=×÷±≠≤≥≈]")
-_OPERATOR = re.compile(r"\s*([+×÷±≠≤≥≈]|(?<=[\s\d a-zA-Z가-힣])[-−](?=\s?[\d a-zA-Z가-힣]))\s*")
+# - is an operator only between two operands (5-3, 오 - 삼); a leading - is a sign.
+_OPERATOR = re.compile(r"\s*([+×÷±≠≤≥≈])\s*")
+_MINUS = re.compile(r"(?<=[0-9A-Za-z가-힣])\s*([-−])\s*(?=[0-9A-Za-z가-힣])")
 _EQUALS = re.compile(r"\s*=\s*")
 _LOWER_LETTER = re.compile(r"(?<![A-Za-z])[a-z]{1,2}(?![A-Za-z])")  # x, y, mc
 
@@ -555,27 +563,29 @@ def read_math(text: str) -> str:
     if not (_FORMULA.search(text) or "제곱" in text or "루트" in text):
         return text
     text = _LOWER_LETTER.sub(lambda m: "".join(LETTER_NAMES[c.upper()] for c in m.group(0)), text)
+    text = _EQUALS.sub(lambda m: _particle_before(m.string, m.start()) + " ", text)
+    # silent marks (and comparisons, not read yet) go now, so they cannot hide a minus
+    text = _SILENT.sub(" ", text)
     text = _OPERATOR.sub(lambda m: f" {OPERATORS[m.group(1)]} ", text)
-    return _EQUALS.sub(lambda m: _particle_before(m.string, m.start()) + " ", text)
+    return _MINUS.sub(lambda m: f" {OPERATORS[m.group(1)]} ", text)  # after: 더하기 -3 is then binary
 
 
 def _particle_before(text: str, i: int) -> str:
-    """은 or 는 for the word ending at i: 육은, 이는."""
+    """은 or 는 for the word ending at i: 육은, 이는; nothing when no word comes before."""
+    if not text[:i].strip():
+        return ""
     return with_particle(text[:i], "은", "는")[i:]
 
 
 # --- punctuation ------------------------------------------------------------------
 
 _PAUSE = re.compile(r"\s*(?:…|\.{2,}|[—―–]|-{2,}|[·・‧/]|[ㅡ\u1173]+|※)\s*")  # NFKC turns ㅡ into U+1173
-# Runs of bare letters are laughter or crying (ㅋㅋ, ㅠㅠ), not words; NFKC made them conjoining jamo.
-_BARE_JAMO = re.compile("[\u1100-\u11ff\u3131-\u318e]{2,}")
 _SILENT = re.compile(r"[~〜～*_#`|\\^<>=@]")
 
 
 def read_symbols(text: str) -> str:
     """Symbols between words: · / … — become a comma pause, & is 앤, + is 플러스, ~ is dropped."""
     text = _PAUSE.sub(", ", text)
-    text = _BARE_JAMO.sub(" ", text)
     text = text.replace("&", " 앤 ").replace("+", " 플러스 ")
     return _SILENT.sub(" ", text)
 
