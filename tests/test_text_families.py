@@ -116,6 +116,13 @@ SYMBOL_NUMBERS = [
     ("2:05:30", "두 시간 오 분 삼십 초"),
     ("12:30에 만나", "열두 시 삼십 분에 만나"),
     ("9:05", "아홉 시 오 분"),
+    ("2:30 PM", "오후 두 시 삼십 분"),
+    ("AM 10:00", "오전 열 시"),
+    ("3pm에 만나", "오후 세 시에 만나"),
+    ("오전 9시~오후 6시", "오전 아홉 시에서 오후 여섯 시"),
+    ("3월 1일~5일", "삼월 일 일에서 오 일"),
+    ("3~4%p", "삼 퍼센트포인트에서 사 퍼센트포인트"),
+    ("v1.0 출시", "버전 일 점 영 출시"),
     # codes read digit by digit
     ("010-1234-5678", "공일공 일이삼사 오육칠팔"),
     ("02-345-6789", "공이 삼사오 육칠팔구"),
@@ -320,6 +327,8 @@ def test_family_readings_are_fixed_points(written, spoken):
         (n.read_fractions, "5/4", "5/4"),
         (n.read_math, "이×삼=육", "이 곱하기 삼은 육"),
         (n.read_math, "가-나", "가-나"),
+        (n.read_meridiem, "2:30 PM", "오후 2:30"),
+        (n.read_meridiem, "PMS", "PMS"),
     ],
 )
 def test_new_step(step, written, spoken):

@@ -46,6 +46,7 @@ from .shapes import (
     read_dotted_dates,
     read_fractions,
     read_math,
+    read_meridiem,
     read_named_days,
     read_numbers,
     read_phone_numbers,
@@ -236,6 +237,7 @@ STEPS: list[Callable[[str], str]] = [
     unwrap_brackets,
     read_urls,
     read_units,  # before acronyms: 2GB is 기가바이트, not 지비
+    read_meridiem,  # before acronyms: PM is 오후, not 피엠
     read_lexicon,
     read_codes,
     spell_acronyms,

@@ -73,6 +73,22 @@ _RANGE = re.compile(
 )
 
 
+# AM/PM written next to a clock time: 2:30 PM -> 오후 2:30.
+_MERIDIEM = {"AM": "오전", "am": "오전", "a.m.": "오전", "A.M.": "오전",
+             "PM": "오후", "pm": "오후", "p.m.": "오후", "P.M.": "오후"}
+_MERIDIEM_KEYS = "|".join(re.escape(k) for k in _MERIDIEM)
+_TIME_THEN_MERIDIEM = re.compile(rf"(\d{{1,2}}(?::\d{{2}})?)\s?({_MERIDIEM_KEYS})(?![A-Za-z])")
+_MERIDIEM_THEN_TIME = re.compile(rf"(?<![A-Za-z])({_MERIDIEM_KEYS})\s?(\d{{1,2}}:\d{{2}})")
+
+
+def read_meridiem(text: str) -> str:
+    """AM/PM become 오전/오후 before the time: 2:30 PM -> 오후 2:30, AM 10:00 -> 오전 10:00."""
+    text = _TIME_THEN_MERIDIEM.sub(lambda m: space_before(m.string, m.start())
+                                   + f"{_MERIDIEM[m.group(2)]} {m.group(1)}"
+                                   + ("" if ":" in m.group(1) else "시"), text)  # 3pm -> 오후 3시
+    return _MERIDIEM_THEN_TIME.sub(lambda m: f"{_MERIDIEM[m.group(1)]} {m.group(2)}", text)
+
+
 def read_phone_numbers(text: str) -> str:
     """010-1234-5678 -> 공일공 일이삼사 오육칠팔, digit by digit."""
     return _PHONE.sub(
@@ -152,7 +168,8 @@ _VERSION = re.compile(
 
 def _version(m: re.Match[str]) -> str:
     number = m.group(1) or m.group(4) or m.group(5)
-    lead = m.group(2) + " " if m.group(2) else space_before(m.string, m.start())
+    name = {"v": "버전", "V": "버전", "ver": "버전", "Ver": "버전"}.get(m.group(2), m.group(2))
+    lead = name + " " if name else space_before(m.string, m.start())
     return lead + " 점 ".join(sino(int(part)) for part in number.split("."))
 
 
@@ -227,9 +244,15 @@ def _range(m: re.Match[str]) -> str:
     return space_before(m.string, m.start()) + f"{head}에서 {tail}"
 
 
+# A tilde after a counted number whose other end is written in full: 9시~오후 6시, 1일~5일.
+_OPEN_RANGE = re.compile(rf"(?<=\d)([{HANGUL}]+)\s*[~〜～]\s*(?=[\d{HANGUL}])")
+
+
 def read_ranges(text: str) -> str:
-    """3~5명 -> 세 명에서 다섯 명, 1990~2000년 -> 천구백구십 년에서 이천 년, 3-5명 too."""
-    return _RANGE.sub(_range, text)
+    """3~5명 -> 세 명에서 다섯 명, 1990~2000년 -> 천구백구십 년에서 이천 년, 3-5명 too;
+    9시~오후 6시 -> 9시에서 오후 6시 (the numbers are read later)."""
+    text = _RANGE.sub(_range, text)
+    return _OPEN_RANGE.sub(lambda m: m.group(1) + "에서 ", text)
 
 
 # --- numbers in general -------------------------------------------------------------
