@@ -192,14 +192,18 @@ def unwrap_brackets(text: str) -> str:
 
 # --- punctuation ------------------------------------------------------------------
 
-_PAUSE = re.compile(r"\s*(?:…|\.{2,}|[—―–]|-{2,}|[·・‧/]|[ㅡ\u1173]+|※)\s*")  # NFKC turns ㅡ into U+1173
+_PAUSE = re.compile(r"\s*(?:…|\.{2,}|[—―–]|-{2,}|[·・‧/]|[ㅡ\u1173]+|※|(?<![^\s,])[-•▪◦](?![^\s,]))\s*")  # NFKC turns ㅡ into U+1173
 
 
 def read_symbols(text: str) -> str:
-    """Symbols between words: · / … — become a comma pause, & is 앤, + is 플러스, ~ is dropped."""
-    text = _PAUSE.sub(", ", text)
-    text = text.replace("&", " 앤 ").replace("+", " 플러스 ")
-    return SILENT.sub(" ", text)
+    """Symbols between words: · / … — ㅡ ※ and a lone - or • become a comma pause, & is 앤,
+    + is 플러스, ~ is dropped."""
+    # silent marks and words first: ~- and -+ leave a lone - for the pause rule
+    text = SILENT.sub(" ", text).replace("&", " 앤 ").replace("+", " 플러스 ")
+    previous = None
+    while text != previous:  # each pass removes marks; /- leaves a lone - for the next pass
+        previous, text = text, _PAUSE.sub(", ", text)
+    return text
 
 
 _TIDY = (

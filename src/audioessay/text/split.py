@@ -114,7 +114,9 @@ def _lines(paragraph: str) -> list[tuple[int, int]]:
     return out
 
 
-_INNER_STOP = re.compile(r"[.?!…] +\S")
+_INNER_STOP = re.compile(r"(?<!\d)[.?!…] +\S")  # not a list marker: 1. 여권
+# A line that starts a list item (1. / 2) / - / •): the line before it ends there.
+_LIST_ITEM = re.compile(r"(?:\d{1,2}[.)]|[-•*·▪◦]|[①-⑳])\s")
 
 
 def _line_ends(paragraph: str) -> list[int]:
@@ -138,6 +140,7 @@ def _line_ends(paragraph: str) -> list[int]:
             or verse
             or (previous_ended and b - a <= SHORT_LINE and last not in CONTINUING_SYLLABLES
                 and _opens_text(paragraph, *lines[i + 1]))
+            or bool(_LIST_ITEM.match(paragraph, lines[i + 1][0]))
         )
         if ended:
             out.append(b)
