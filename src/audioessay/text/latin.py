@@ -90,7 +90,7 @@ def _spell(m: re.Match[str]) -> str:
 
 
 # Latin letters mixed with digits: MP3, K2, H5N1, NO2, KF94. At least one capital and one digit.
-_CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)[A-Za-z][A-Za-z0-9]*(?![A-Za-z0-9]|\.\d)")
+_CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)[A-Za-z][A-Za-z0-9]*(?![A-Za-z0-9]|\.\w)")  # not a host name
 
 
 def _code(m: re.Match[str]) -> str:
