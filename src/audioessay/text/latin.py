@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .common import HANGUL, HANJA, space_before
-from .lexicon import LETTER_NAMES, LEXICON
+from .lexicon import LETTER_NAMES, LEXICON, LOWERCASE_WORDS, NUMBER_ABBREVIATIONS
 from .numbers import ENGLISH_DIGITS, SINO_DIGITS, sino
 from .units import DOMAIN_WORDS
 
@@ -78,6 +78,29 @@ def read_urls(text: str) -> str:
                       + " ".join(_spoken_label(p) for p in re.split(r"[._-]", m.group(1)) if p)
                       + " 골뱅이 " + _domain(m.group(2)), text)
     return _URL.sub(lambda m: space_before(m.string, m.start()) + _domain(m.group(1) or m.group(2)), text)
+
+
+_LOWERCASE = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(w) for w in LOWERCASE_WORDS) + r")(?![A-Za-z.])")
+_NUMBER_ABBREVIATION = re.compile(
+    r"(?<![A-Za-z])(" + "|".join(NUMBER_ABBREVIATIONS) + r")\.\s?(\d+)(?:\s?[-–~]\s?(\d+))?(?![\d.])")
+_TIMES = re.compile(r"(?<![\w.])(\d+)x(?![A-Za-z0-9])")
+
+
+def _number_abbreviation(m: re.Match[str]) -> str:
+    before, after = NUMBER_ABBREVIATIONS[m.group(1)]
+    first, last = m.group(2), m.group(3)
+    if before == "넘버" and len(first) == 1 and not last:
+        return space_before(m.string, m.start()) + "넘버" + ENGLISH_DIGITS[int(first)]  # No.1 -> 넘버원
+    number = f"{first}{after}~{last}{after}" if last else first + after
+    return space_before(m.string, m.start()) + (before + " " if before else "") + number
+
+
+def read_abbreviations(text: str) -> str:
+    """Abbreviations: No.1 -> 넘버원, p.23 -> 23쪽, pp. 10-20 -> 10쪽~20쪽, Ep.3 -> 에피소드 3,
+    3x -> 3배, vs -> 대."""
+    text = _NUMBER_ABBREVIATION.sub(_number_abbreviation, text)
+    text = _TIMES.sub(lambda m: m.group(1) + "배", text)
+    return _LOWERCASE.sub(lambda m: space_before(m.string, m.start()) + LOWERCASE_WORDS[m.group(1)], text)
 
 
 def read_lexicon(text: str) -> str:

@@ -111,4 +111,16 @@ LEXICON = {
     "GPT-4o": "지피티 포오", "GPT-4": "지피티 포", "ChatGPT-4o": "챗지피티 포오", "GPT-3.5": "지피티 쓰리 점 오",
     "Pro": "프로", "Max": "맥스", "Plus": "플러스", "Ultra": "울트라", "Mini": "미니", "Air": "에어",
     "3M": "쓰리엠",
+    "VS": "대", "Top": "톱", "TOP": "톱",
+}
+
+# Lowercase words with a reading (kept apart: LEXICON keys all hold a capital or a digit).
+LOWERCASE_WORDS = {"vs": "대", "vs.": "대"}
+
+# Abbreviations before a number: No.1 -> 넘버원, p.23 -> 23쪽, Ep.3 -> 에피소드 3.
+# (prefix words, suffix words): the number goes between them.
+NUMBER_ABBREVIATIONS = {
+    "No": ("넘버", ""), "no": ("넘버", ""), "p": ("", "쪽"), "pp": ("", "쪽"), "P": ("", "쪽"),
+    "Ep": ("에피소드", ""), "EP": ("에피소드", ""), "ep": ("에피소드", ""), "Vol": ("볼륨", ""),
+    "vol": ("볼륨", ""), "Ch": ("챕터", ""), "ch": ("챕터", ""), "Fig": ("그림", ""), "fig": ("그림", ""),
 }

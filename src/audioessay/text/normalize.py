@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from .common import HANGUL, HANJA, SILENT, space_before
 from .latin import (
+    read_abbreviations,
     read_codes,
     read_hanja,
     read_hashtags,
@@ -192,7 +193,7 @@ def unwrap_brackets(text: str) -> str:
 
 # --- punctuation ------------------------------------------------------------------
 
-_PAUSE = re.compile(r"\s*(?:…|\.{2,}|[—―–]|-{2,}|[·・‧/]|[ㅡ\u1173]+|※|(?<![^\s,])[-•▪◦](?![^\s,]))\s*")  # NFKC turns ㅡ into U+1173
+_PAUSE = re.compile(r"\s*(?:…|\.{2,}|[—―–]|-{2,}|[·・‧/]|[ㅡ\u1173]+|※|[→←↔⇒]|(?<![^\s,])[-•▪◦](?![^\s,]))\s*")  # NFKC turns ㅡ into U+1173
 
 
 def read_symbols(text: str) -> str:
@@ -240,6 +241,7 @@ STEPS: list[Callable[[str], str]] = [
     silence_quoted_stops,  # needs the closing quotes unwrap_brackets removes
     unwrap_brackets,
     read_urls,
+    read_abbreviations,  # before units: p.23 is 23쪽, not 23 and a p
     read_units,  # before acronyms: 2GB is 기가바이트, not 지비
     read_meridiem,  # before acronyms: PM is 오후, not 피엠
     read_lexicon,

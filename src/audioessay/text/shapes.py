@@ -34,7 +34,7 @@ from .units import CURRENCY, OPERATORS, RATE_UNITS, UNITS
 
 _UNIT_KEYS = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _RATE_KEYS = "|".join(re.escape(u) for u in sorted(RATE_UNITS, key=len, reverse=True))
-_CURRENCY_AMOUNT = re.compile(rf"([$₩€¥£])\s?({NUMBER}(?:[만억조천]{{1,2}})?)")
+_CURRENCY_AMOUNT = re.compile(rf"(US\$|[$₩€¥£])\s?({NUMBER}(?:[만억조천]{{1,2}})?)")
 _DEGREES = re.compile(r"°C(?![A-Za-z])|℃|°")
 _RATE = re.compile(rf"({NUMBER}[만천]?)\s?({_RATE_KEYS})(?![A-Za-z])")
 # After a number, or after 만/억/천/조 written after one: 3만km, 5천mAh.
@@ -245,14 +245,14 @@ def _range(m: re.Match[str]) -> str:
 
 
 # A tilde after a counted number whose other end is written in full: 9시~오후 6시, 1일~5일.
-_OPEN_RANGE = re.compile(rf"(?<=\d)([{HANGUL}]+)\s*[~〜～]\s*(?=[\d{HANGUL}])")
+_OPEN_RANGE = re.compile(rf"(?:(?<=\d)([{HANGUL}]+)|(?<= )([시분초]))\s*[~〜～]\s*(?=[\d{HANGUL}])")
 
 
 def read_ranges(text: str) -> str:
     """3~5명 -> 세 명에서 다섯 명, 1990~2000년 -> 천구백구십 년에서 이천 년, 3-5명 too;
-    9시~오후 6시 -> 9시에서 오후 6시 (the numbers are read later)."""
+    9시~오후 6시 -> 9시에서 오후 6시, and after a time already read: 열 시 삼십 분~ -> 분에서."""
     text = _RANGE.sub(_range, text)
-    return _OPEN_RANGE.sub(lambda m: m.group(1) + "에서 ", text)
+    return _OPEN_RANGE.sub(lambda m: (m.group(1) or m.group(2)) + "에서 ", text)
 
 
 # --- numbers in general -------------------------------------------------------------
