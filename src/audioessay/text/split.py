@@ -196,8 +196,9 @@ def _is_end(text: str, start: int, run_end: int, after: int) -> bool:
     run = text[start:run_end]
     rest = text[after:after + 40].lstrip()  # a bounded look: no copy of the whole tail
     nxt = rest.split(None, 1)[0] if rest.strip() else ""
-    if nxt in QUOTATIVES or nxt.startswith(("라고", "라는", "라며", "이라고", "이라는")):
-        return False  # "정말인가?" 하고 물었다
+    quoted = after > run_end or set(run) & set("?!")  # a quote or a question/exclamation
+    if (quoted and nxt in QUOTATIVES) or nxt.startswith(("라고", "라는", "라며", "이라고", "이라는")):
+        return False  # "정말인가?" 하고 물었다; but 좋았다. 하는 일마다 … is a new sentence
     word = _word_before(text, start)
     if run == ".":
         if _is_abbreviation(word):
