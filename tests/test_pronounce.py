@@ -80,6 +80,14 @@ TABLE = [
     ("앉다", "안따"),
     ("젊다", "점따"),
     ("책상", "책쌍"),
+    # 경음화 after the attributive -ㄹ
+    ("할 수 있다", "할 쑤 읻따"),
+    ("갈 곳이 없다", "갈 꼬시 업따"),
+    ("먹을 것이 많다", "머글 꺼시 만타"),
+    ("그럴 줄 알았다", "그럴 쭐 아랃따"),
+    ("갈 거야", "갈 꺼야"),
+    ("볼 바다", "볼 바다"),
+    ("살 집", "살 집"),
     # unchanged
     ("안녕하세요", "안녕하세요"),
     ("사랑", "사랑"),
@@ -117,6 +125,8 @@ def test_pronounce(spoken, sounded):
         (p.nasalize, "종로", "종노"),
         (p.tense, "학교", "학꾜"),
         (p.tense, "산길", "산길"),
+        (p.tense_after_attributive, "할 수", "할 쑤"),
+        (p.tense_after_attributive, "한 수", "한 수"),
     ],
 )
 def test_step(step, spoken, sounded):
@@ -124,7 +134,7 @@ def test_step(step, spoken, sounded):
 
 
 def test_every_step_is_tested():
-    assert STEPS == [p.palatalize, p.h_rules, p.link, p.final_sounds, p.lateralize, p.nasalize, p.tense]
+    assert STEPS == [p.tense_after_attributive, p.palatalize, p.h_rules, p.link, p.final_sounds, p.lateralize, p.nasalize, p.tense]
 
 
 def test_steps_can_be_swapped():

@@ -6,10 +6,13 @@ espeak engine needs it; gTTS and edge receive the spoken form unchanged.
 
 Each rule is a pure ``str -> str`` step in ``STEPS`` and works on pairs of
 adjacent syllables split into their letters (initial, vowel, final). The order
-follows 표준 발음법: palatalization, the ㅎ rules, linking, then the final-sound
-rule, nasalization, lateralization and tensing. Rules that change sound across
-a word boundary in connected speech (nasalization: 밥 먹어 -> 밤 머거) look over a
-single space; the others stay inside a word.
+follows 표준 발음법: tensing after the attributive -ㄹ (할 수), palatalization,
+the ㅎ rules, linking, the final-sound rule, lateralization, nasalization and
+tensing. Rules that change sound across a word boundary in connected speech
+(nasalization: 밥 먹어 -> 밤 머거; the final-sound rule) look over a single space;
+the others stay inside a word. Not covered: ㄴ insertion in compounds (꽃잎
+[꼰닙]), tensing in Sino-Korean ㄹ+ㄷㅅㅈ (갈등 [갈뜽]) and after verb stems in
+ㄴ/ㅁ (신고 [신꼬]); those need a dictionary, not a letter rule.
 """
 
 from __future__ import annotations
@@ -185,7 +188,26 @@ def tense(text: str) -> str:
     return _apply(text, _tense)
 
 
+# Bound nouns after a future attributive -ㄹ: their first consonant is tense (할 수 -> 할 쑤).
+BOUND_NOUNS = ("수", "것", "거", "게", "데", "적", "줄", "걸", "곳", "듯")
+
+
+def tense_after_attributive(text: str) -> str:
+    """경음화 after the attributive -ㄹ (표준 발음법 제27항): 할 수 -> 할 쑤, 갈 곳 -> 갈 꼿.
+
+    Runs first, while the bound noun is still spelled as written."""
+    chars = list(text)
+    for i in range(len(chars) - 2):
+        before, after = _split(chars[i]), _split(chars[i + 2])
+        if (chars[i + 1] == " " and before and before[2] == "ㄹ" and after
+                and text.startswith(BOUND_NOUNS, i + 2) and after[0] in TENSE):
+            after[0] = TENSE[after[0]]
+            chars[i + 2] = _join(after)
+    return "".join(chars)
+
+
 STEPS: list[Callable[[str], str]] = [
+    tense_after_attributive,  # first: it looks for the bound noun as written (곳, not 고시)
     palatalize,  # before h_rules: 닫히다 is [다치다], not [다티다]
     h_rules,
     link,
