@@ -319,7 +319,7 @@ def test_every_step_is_tested_and_pure_str_function():
         n.read_vulgar_fractions, n.read_powers, n.read_weekdays, n.read_hanja, n.read_title_brackets,
         n.silence_quoted_stops, n.read_urls, n.read_codes, n.read_hashtags, n.read_service_numbers,
         n.read_named_days, n.read_versions, n.read_race_times, n.read_scores, n.read_fractions,
-        n.read_math, n.read_company_marks, n.read_meridiem, n.read_abbreviations,
+        n.read_math, n.read_company_marks, n.read_meridiem, n.read_abbreviations, n.mark_equations,
     }
     assert set(STEPS) == tested
     assert all(isinstance(step("가1 A."), str) for step in STEPS)

@@ -45,8 +45,8 @@ _LONE_LETTER = re.compile(
 
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9_.가-힣])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
-_URL = re.compile(r"(?:https?://|(?<![A-Za-z0-9_.가-힣])(?=www\.))([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?:[/?#][^\s<>\"'()가-힣]*)?"
-                  r"|(?<![A-Za-z0-9_.가-힣])([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|kr|io|co|me|tv))(?![A-Za-z_])(?!\.\w)(?:/[^\s<>\"'()가-힣]*)?")
+_URL = re.compile(r"(?:https?://|(?<![A-Za-z0-9_가-힣])(?=www\.))([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?:[/?#][^\s<>\"'()가-힣]*)?"
+                  r"|(?<![A-Za-z0-9_가-힣])([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|kr|io|co|me|tv))(?![A-Za-z_])(?!\.\w)(?:/[^\s<>\"'()가-힣]*)?")
 
 
 def _spoken_label(label: str) -> str:

@@ -43,6 +43,7 @@ from .latin import (
 )
 from .numbers import read_fraction, sino, with_particle
 from .shapes import (
+    mark_equations,
     read_dates,
     read_dotted_dates,
     read_fractions,
@@ -248,6 +249,7 @@ STEPS: list[Callable[[str], str]] = [
     read_codes,
     spell_acronyms,
     read_hashtags,
+    mark_equations,  # before any digit is read: 2=2 is an equation, 사진=연합 is not
     read_phone_numbers,
     read_service_numbers,
     read_dates,

@@ -293,11 +293,22 @@ def read_numbers(text: str) -> str:
 
 _ROOT = re.compile(r"√\s?")
 # A formula: something = something, or numbers and letters joined by × ÷ + -.
-_FORMULA = re.compile(r"[=×÷±≠≤≥≈]")
-# - is an operator only between two operands (5-3, 오 - 삼); a leading - is a sign.
+# A formula: an operator, a power, a root, or an equation sign marked by mark_equations.
+_FORMULA = re.compile(r"[×÷±≠≤≥≈＝]|제곱|루트")
+# = with a digit, a Latin letter, ) or a power next to it is math (x=5, 2×3=6); between
+# words it is a news credit (사진=연합뉴스) and stays a silent mark.
+_EQUATION = re.compile(r"(?<=[A-Za-z0-9)²³])\s?=|=(?=\s?[A-Za-z0-9(√-])")
+EQUATION_SIGN = "＝"  # fullwidth: NFKC has already run, so it survives until read_math
+
+
+def mark_equations(text: str) -> str:
+    """Mark the = of an equation while its digits are still digits: 1+1=2 -> 1+1＝2."""
+    return _EQUATION.sub(EQUATION_SIGN, text)
+
+
 _OPERATOR = re.compile(r"\s*([+×÷±≠≤≥≈])\s*")
 _MINUS = re.compile(r"(?<=[0-9A-Za-z가-힣])\s*([-−])\s*(?=[0-9A-Za-z가-힣])")
-_EQUALS = re.compile(r"\s*=\s*")
+_EQUALS = re.compile(r"\s*＝\s*")
 _LOWER_LETTER = re.compile(r"(?<![A-Za-z])[a-z]{1,2}(?![A-Za-z])")  # x, y, mc
 
 
@@ -305,9 +316,9 @@ def read_math(text: str) -> str:
     """Formulas: √3 -> 루트 삼, 2×3=6 -> 이 곱하기 삼은 육, x+y=5 -> 엑스 더하기 와이는 오.
 
     Runs after the numbers are read. + stays 플러스 and - a hyphen outside a formula
-    (a text with =, ×, ÷ or a power in it)."""
+    (a text with an equation sign marked by mark_equations, ×, ÷, a power or a root)."""
     text = _ROOT.sub(lambda m: space_before(m.string, m.start()) + "루트 ", text)
-    if not (_FORMULA.search(text) or "제곱" in text or "루트" in text):
+    if not _FORMULA.search(text):
         return text
     text = _LOWER_LETTER.sub(lambda m: "".join(LETTER_NAMES[c.upper()] for c in m.group(0)), text)
     text = _EQUALS.sub(lambda m: _particle_before(m.string, m.start()) + " ", text)
