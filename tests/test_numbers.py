@@ -156,7 +156,7 @@ def test_read_decimal(written, spoken):
         ("3", "장", True, "삼 장"),
         ("3", "장", False, "세 장"),
         ("3.5", "배", False, "삼 점 오 배"),
-        ("-5", "도", False, "마이너스 오 도"),
+        ("-5", "도", False, "영하 오 도"),  # issue 17: below zero
         ("0", "명", False, "영 명"),
         ("007", "", False, "공공칠"),
         ("5", "", False, "오"),

@@ -27,25 +27,35 @@ MONTH_NAMES = {6: "유월", 10: "시월"}
 # Counters read with native numbers. Longest first so 시간 wins over 시.
 NATIVE_COUNTERS = (
     "번째", "시간", "사람", "켤레", "그루", "마리", "가지", "송이", "군데", "차례",
-    "걸음", "봉지", "그릇", "접시", "마디",
+    "걸음", "봉지", "그릇", "접시", "마디", "자루", "시즌", "바퀴", "모금", "방울",
+    "조각", "다발", "상자", "묶음", "포기", "숟가락", "움큼", "가구", "덩이", "뭉치",
     "개", "명", "살", "시", "권", "잔", "번", "달", "장", "곳", "통", "채",
-    "벌", "쌍", "척", "병", "판", "줄",
+    "벌", "쌍", "척", "병", "판", "줄", "대", "배", "골", "자", "곡", "칸", "끼", "알", "톨",
+    "해", "발",
 )
 
 # Words that start like a native counter but take sino numbers (3개월 삼 개월,
 # 3달러 삼 달러) or are not counters at all (2시즌).
 NOT_NATIVE = (
-    "개월", "개국", "개년", "개사", "개소", "개교", "시즌", "시대", "시청", "시장",
-    "시리즈", "달러", "번지", "장면", "통계", "통화", "판매", "병원",
+    "개월", "개국", "개년", "개사", "개소", "개교", "시대", "시청", "시장",
+    "시리즈", "달러", "번지", "장면", "통계", "통화", "판매", "병원", "대학", "대회", "대표",
+    "대통령", "배럴", "배수", "자회담", "해리", "발전",
 )
+# 분 counts people (세 분) only with an honorific after it; otherwise it is minutes.
+PEOPLE_BUN = ("분께서", "분께", "분들", "분 모두", "분이 오", "분이 계", "분을 모시", "분과 함께")
+# Before 대, round tens are ages and decades (20대 이십 대); other numbers count vehicles (세 대).
+AGE_DECADE = "대"
+# Counters read with English numbers in sports: 투 아웃, 쓰리 볼.
+ENGLISH_COUNTERS = ("아웃", "스트라이크", "볼", "쿠션")
+ENGLISH_DIGITS = ("제로", "원", "투", "쓰리", "포", "파이브", "식스", "세븐", "에잇", "나인")
 
 # Counters read with sino numbers; used to find the unit repeated in a range
 # (3~5명 -> 세 명에서 다섯 명). Longest first.
 SINO_COUNTERS = (
-    "킬로미터", "센티미터", "밀리미터", "킬로그램", "밀리리터", "퍼센트", "페이지",
+    "퍼센트포인트", "킬로미터", "센티미터", "밀리미터", "킬로그램", "밀리리터", "퍼센트", "페이지",
     "개월", "년대", "학년", "달러", "미터", "그램", "리터", "파운드", "유로",
     "년", "월", "일", "원", "분", "초", "회", "층", "도", "배", "주", "세",
-    "점", "등", "위", "차", "호", "대", "엔", "쪽", "편", "부", "기", "장",
+    "점", "등", "위", "차", "호", "대", "엔", "쪽", "편", "부", "기", "장", "인", "박",
 )
 
 # Place-value words written after digits (10만, 3억); they attach with no space.
@@ -56,6 +66,18 @@ PARTICLES = ("으로", "까지", "부터", "보다", "처럼", "에서", "에게
 # After these nouns 번 is a label, read in sino (1번 출구 -> 일 번 출구), not a count.
 NUMBERED_NOUNS = ("출구", "선수", "버스", "문제", "트랙", "좌석", "게이트", "홈", "국도", "채널", "타자",
                   "곡", "항목", "질문", "카드", "방", "라인", "도로", "승강장", "테이블")
+
+# Days named by their date, read digit by digit: 6.25 전쟁 -> 육이오 전쟁.
+NAMED_DAYS = {
+    "3.1": "삼일", "4.3": "사삼", "4.19": "사일구", "5.16": "오일육", "5.18": "오일팔",
+    "6.10": "육십", "6.15": "육일오", "6.25": "육이오", "6.29": "육이구", "8.15": "팔일오",
+    "9.11": "구일일", "10.26": "십이륙", "12.12": "십이십이", "2.28": "이이팔", "3.15": "삼일오",
+    "10.4": "십사", "7.4": "칠사", "7.7": "칠칠",
+}
+# Words after a named day that show it is one (not a decimal number).
+NAMED_DAY_NOUNS = ("전쟁", "운동", "혁명", "사태", "항쟁", "민주", "선언", "테러", "사건", "쿠데타",
+                   "기념", "참전", "사변", "세대", "정신", "당시", "이후", "직후", "공동", "남북",
+                   "묘역", "특별법", "민중", "의거", "절", "때", "광복", "정상")
 
 # Above this many digits nobody says the number; read it digit by digit.
 MAX_SINO_DIGITS = 20
@@ -138,6 +160,18 @@ def read_decimal(number: str) -> str:
     return sign + spoken
 
 
+def read_fraction(numerator: int, denominator: int) -> str:
+    """3/4 -> 사분의 삼: the denominator first, then 분의, then the numerator."""
+    return f"{sino(denominator)}분의 {sino(numerator)}"
+
+
+def with_particle(word: str, consonant: str, vowel: str) -> str:
+    """`word` plus the particle form that fits its last syllable: 일과, 이와, 삼은, 사는."""
+    last = word[-1:] or "가"
+    has_final = "가" <= last <= "힣" and (ord(last) - 0xAC00) % 28 != 0
+    return word + (consonant if has_final else vowel)
+
+
 def is_native_counter(word: str) -> bool:
     """Whether the Hangul after a number starts with a counter that takes native numbers."""
     if word.startswith(NOT_NATIVE):
@@ -167,10 +201,18 @@ def read_count(number: str, word: str = "", sino_only: bool = False) -> str:
     body = number.lstrip("-")
     digits = body.replace(",", "")
     if "." in body:
+        if negative and word.startswith("도"):
+            return _join("영하 " + read_decimal(body), word)  # -3.5도 -> 영하 삼 점 오 도
         return _join(read_decimal(number), word)
     if (len(digits) > 1 and digits.startswith("0")) or len(digits) > MAX_SINO_DIGITS:
         return _join(("마이너스 " if negative else "") + read_integer(body), word)
     n = -int(digits) if negative else int(digits)
+    if n < 0 and word.startswith("도"):
+        return _join("영하 " + sino(-n), word)  # -15도 -> 영하 십오 도
+    if 0 < n < 10 and word.startswith(ENGLISH_COUNTERS):
+        return ENGLISH_DIGITS[n] + " " + word  # 2아웃 -> 투 아웃
+    if word.startswith(AGE_DECADE) and n % 10 == 0:
+        sino_only = True  # 20대 -> 이십 대 (an age), 3대 -> 세 대 (vehicles)
     if n > 0 and not sino_only:
         if word.startswith("번째"):
             return ordinal(n) + " " + word
