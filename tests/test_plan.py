@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from audioessay import script
@@ -69,14 +70,26 @@ def test_pronounce_section_override_and_unused_warning(tmp_path):
     assert plan.unused_pronounce == ("없는말",)
 
 
-def test_long_sentence_is_cut_into_pieces_with_clause_pauses(tmp_path):
+def test_long_sentence_is_cut_to_the_engines_limit_with_clause_pauses(tmp_path):
     long = "가나다라 " * 40 + "끝이다."
-    plan = make_plan(load(tmp_path, f"title: t\nsections:\n  - title: a\n    text: {long}\n"))
-    pieces = [u for u in plan.utterances if u.kind == "sentence"]
-    assert len(pieces) >= 3
-    assert all(len(u.text) <= 90 for u in pieces)
+    s = load(tmp_path, f"title: t\nvoice: {{engine: gtts}}\nsections:\n  - title: a\n    text: {long}\n")
+    pieces = [u for u in make_plan(s).utterances if u.kind == "sentence"]
+    assert len(pieces) >= 2
+    assert all(len(u.spoken) <= 100 for u in pieces)  # gtts's limit, on the spoken form
     assert all(u.pause_ms == 200 for u in pieces[:-1])
     assert " ".join(u.text for u in pieces) == long.strip()
+    espeak = dataclasses.replace(s, voice=dataclasses.replace(s.voice, engine="espeak"))
+    whole = [u for u in make_plan(espeak.with_engine("espeak")).utterances if u.kind == "sentence"]
+    assert [u.text for u in whole] == [long.strip()]  # espeak has no request limit
+
+
+def test_limit_counts_the_spoken_length(tmp_path):
+    # 13 written characters that speak as far more: the cut follows the spoken form.
+    text = "1,234,567,890원과 " * 6 + "끝이다."
+    s = load(tmp_path, f"title: t\nvoice: {{engine: gtts}}\nsections:\n  - title: a\n    text: {text}\n")
+    pieces = [u for u in make_plan(s).utterances if u.kind == "sentence"]
+    assert len(pieces) >= 2 and all(len(u.spoken) <= 100 for u in pieces)
+    assert len(text) < 120
 
 
 def test_digest_changes_with_what_affects_audio(tmp_path):

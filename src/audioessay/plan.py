@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,7 +50,10 @@ def spoken_form(text: str, reading: Reading, lexicon: dict[str, str], used: set[
     return normalize(out) if reading.normalize else out
 
 
-def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading, voice: Voice = Voice()) -> Plan:
+def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading, voice: Voice = Voice(),
+                  limit_for: Callable[[Voice], int | None] = lambda v: None) -> Plan:
+    """`limit_for(voice)` is the longest spoken text one request of that voice's engine may
+    carry (None: no limit); longer sentences are cut at phrase boundaries."""
     utterances: list[Utterance] = []
     used: set[str] = set()
     all_keys: set[str] = set(reading.pronounce)
@@ -60,7 +63,12 @@ def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading,
         if own not in voices:
             voices.append(own)
         v = voices.index(own)
+        limit = limit_for(own)
         lexicon = dict(reading.pronounce) | dict(section.pronounce)
+
+        def spoken_length(text: str, lexicon: dict[str, str] = lexicon) -> int:
+            return len(spoken_form(text, reading, lexicon, set()))
+
         all_keys |= {k for k, _ in section.pronounce}
         utterances.append(Utterance("title", index, section.title,
                                     spoken_form(section.title, reading, lexicon, used), pauses.title, v))
@@ -68,7 +76,7 @@ def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading,
         for p_index, paragraph in enumerate(paras):
             sents = split.sentences(paragraph)
             for s_index, sentence in enumerate(sents):
-                parts = split.pieces(sentence)
+                parts = [sentence] if limit is None else split.pieces(sentence, limit, spoken_length)
                 for k, part in enumerate(parts):
                     if k < len(parts) - 1:
                         pause = pauses.clause
@@ -87,8 +95,20 @@ def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading,
                 tuple(voices))
 
 
-def make_plan(script: Script) -> Plan:
-    return plan_sections(script.sections, script.pauses, script.reading, script.voice)
+def make_plan(script: Script, limit_for: Callable[[Voice], int | None] | None = None) -> Plan:
+    """The plan of `script`; `limit_for` gives each voice's request limit (default: the
+    registered engine's max_chars; auto: the smallest of the engines auto may choose)."""
+    return plan_sections(script.sections, script.pauses, script.reading, script.voice,
+                         limit_for or engine_limit)
+
+
+def engine_limit(voice: Voice) -> int | None:
+    from audioessay import engines
+
+    if voice.engine != "auto":
+        return engines.spec(voice.engine).max_chars
+    limits = [s.max_chars for n in engines.AUTO_ORDER if (s := engines.registered().get(n)) and s.max_chars]
+    return min(limits) if limits else None
 
 
 def episode_digest(script: Script, plan: Plan, engine: dict[str, object] | Sequence[dict[str, object]]) -> str:

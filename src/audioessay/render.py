@@ -53,13 +53,13 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     from audioessay.fsutil import clean_stale_parts
 
     clean_stale_parts(output.parent, output.stem)  # temporaries of a render that was killed
-    plan = make_plan(script)
-    for key in plan.unused_pronounce:
-        report.note(f"warning: pronounce entry {key!r} never matches the text; check its spelling")
-
     stored = _stored_tags(output)
     pinned = stored.get(ENGINE_TAG, "").split(" ")[0] or None
     name, reason = engines.resolve(script.voice.engine, script.engine_settings, pinned)
+    # Long sentences are cut to what the engine that will speak them takes in one request.
+    plan = make_plan(script, lambda v: engines.spec(name if v.engine == "auto" else v.engine).max_chars)
+    for key in plan.unused_pronounce:
+        report.note(f"warning: pronounce entry {key!r} never matches the text; check its spelling")
     voices = [dataclasses.replace(v, engine=name) if v.engine == "auto" else v for v in plan.voices]
     voiced_by = [engines.create(v.engine, v, script.engine_settings) for v in voices]
     engine = voiced_by[0]

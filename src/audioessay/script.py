@@ -95,7 +95,11 @@ class Script:
     music_line: int | None = None  # where `music:` is, for errors found while decoding it
 
     def with_engine(self, engine: str) -> Script:
-        return dataclasses.replace(self, voice=dataclasses.replace(self.voice, engine=engine))
+        """The script voiced by `engine` (--engine): every section that does not name its own."""
+        sections = tuple(s if s.voice is None or "engine" in dict(s.overrides)
+                         else dataclasses.replace(s, voice=dataclasses.replace(s.voice, engine=engine))
+                         for s in self.sections)
+        return dataclasses.replace(self, voice=dataclasses.replace(self.voice, engine=engine), sections=sections)
 
 
 def _section_music(value: Any) -> SectionMusic | None:

@@ -25,6 +25,7 @@ _CHARS_UTF8 = 1
 _RATE = 1  # espeakRATE parameter id
 _PITCH = 3  # espeakPITCH parameter id: 0-100, 50 is the voice's own
 _DEFAULT_WPM = 175
+PRONUNCIATION = 1  # version of the spelling rules applied before synthesis (part of the cache key)
 _lock = threading.Lock()
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
@@ -108,8 +109,15 @@ class EspeakEngine(Engine):
     def voice(self) -> str:
         return f"ko+{self.variant}" if self.variant else "ko"
 
+    def prepare(self, spoken: str) -> str:
+        """espeak-ng's Korean rules read text as written (입니다, 신라): give it the standard
+        pronunciation (표준 발음법) spelled in Hangul."""
+        from audioessay.text.pronounce import pronounce
+
+        return pronounce(spoken)
+
     def settings(self) -> dict[str, object]:
-        out: dict[str, object] = {"voice": self.voice, "wpm": self.wpm}
+        out: dict[str, object] = {"voice": self.voice, "wpm": self.wpm, "pronunciation": PRONUNCIATION}
         if self.pitch:
             out["pitch"] = self.pitch
         return out
@@ -120,7 +128,7 @@ class EspeakEngine(Engine):
 
     def synthesize(self, text: str, cancelled: threading.Event | None = None) -> AudioSegment:
         lib = _lib()
-        data = text.encode("utf-8") + b"\0"
+        data = self.prepare(text).encode("utf-8") + b"\0"
         outcome: dict[str, int] = {}
         with _lock:
             lib.chunks = []
