@@ -161,7 +161,7 @@ def read_title_brackets(text: str) -> str:
     return _TITLE_ANGLE.sub(lambda m: " " + (m.group(1) or m.group(2) or m.group(3)), text)
 
 
-_QUOTED_STOP = re.compile(r"[.?!…]+(?=[\"'”’」』》〉)\]]*(?:라고|라는|라며|라면서|이라고|이라는|하고|하며|하는|하면서))")
+_QUOTED_STOP = re.compile(r"(?<![.?!…])[.?!…]+(?=[\"'”’」』》〉)\]]*(?:라고|라는|라며|라면서|이라고|이라는|하고|하며|하는|하면서))")
 
 
 def silence_quoted_stops(text: str) -> str:

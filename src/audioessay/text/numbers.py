@@ -140,11 +140,14 @@ def read_digits(digits: str, zero: str = "공") -> str:
     return "".join(zero if int(c) == 0 else SINO_DIGITS[int(c)] for c in digits if c.isdigit())
 
 
+MAX_NAMED_DIGITS = 20  # up to 해 (10^20); a longer run is read digit by digit
+
+
 def read_integer(number: str) -> str:
     """Digits (commas allowed) in sino-Korean; leading zeros are read digit by digit."""
     body = number.replace(",", "")
-    if len(body) > 1 and body.startswith("0"):
-        return read_digits(body)  # 007 is 공공칠, not 칠
+    if (len(body) > 1 and body.startswith("0")) or len(body) > MAX_NAMED_DIGITS:
+        return read_digits(body)  # 007 is 공공칠, not 칠; past 경 there are no names to read
     return sino(int(body))
 
 
@@ -154,7 +157,7 @@ def read_decimal(number: str) -> str:
     if number.startswith("-"):
         sign, number = "마이너스 ", number[1:]
     whole, _, frac = number.partition(".")
-    spoken = sino(int(whole.replace(",", "") or "0"))
+    spoken = read_integer(whole or "0") if len(whole.replace(",", "")) > 1 else sino(int(whole or "0"))
     if frac:
         spoken += " 점 " + read_digits(frac, zero=SINO_DIGITS[0])
     return sign + spoken

@@ -288,20 +288,32 @@ def _in_list(text: str, words: list[tuple[int, int]], k: int) -> bool:
     return is_comma_word(k - 1) or is_comma_word(k + 1)
 
 
+def _count_while(n: int, ok: Callable[[int], bool]) -> int:
+    """How many of 0..n-1 satisfy `ok`, for an `ok` that holds up to some point and then
+    never again (a prefix's spoken length only grows): a binary search, so a long run
+    costs log(n) measurements, not n."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 def _best_cut(text: str, limit: int, measure: Callable[[str], int]) -> int:
-    fitting = []
-    for pos, rank in _boundaries(text):
-        if measure(text[:pos].rstrip()) > limit:
-            break  # spoken length grows with the prefix
-        fitting.append((pos, rank))
+    bounds = _boundaries(text)
+    fit = _count_while(len(bounds), lambda i: measure(text[:bounds[i][0]].rstrip()) <= limit)
+    fitting = bounds[:fit]
     if fitting:
         # Prefer the best rank among cuts that leave a reasonable first piece.
         floor = limit // 3
-        usable = [(p, r) for p, r in fitting if measure(text[:p]) >= floor] or fitting
+        short = _count_while(len(fitting), lambda i: measure(text[:fitting[i][0]]) < floor)
+        usable = fitting[short:] or fitting
         best = min(r for _, r in usable)
         return max(p for p, r in usable if r == best)
     # No space fits: cut the first word between characters.
-    cut = 1
-    while cut < len(text) and not text[cut].isspace() and measure(text[:cut + 1]) <= limit:
-        cut += 1
-    return cut
+    word = len(text) - len(text.lstrip())
+    end = next((i for i in range(word, len(text)) if text[i].isspace()), len(text))
+    return max(1, _count_while(end, lambda i: i == 0 or measure(text[:i + 1]) <= limit))
