@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -349,6 +350,16 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C: no partial files left behind
 
 
+def _interrupted() -> None:
+    # A second Ctrl-C while we clean up must not print a traceback: ignore it from here on.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    click.echo("interrupted; the previous output is untouched", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)  # do not wait for engine threads still in flight (they are daemons anyway)
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
@@ -356,12 +367,20 @@ def main() -> None:
     except AudioessayError as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("interrupted; the previous output is untouched", err=True)
-        sys.exit(130)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _interrupted()
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("interrupted; the previous output is untouched", err=True)
-        sys.exit(130)
+    except RecursionError:
+        click.echo("error: the input nests too deeply to process; simplify it", err=True)
+        sys.exit(2)
+    except MemoryError:
+        click.echo("error: out of memory; is an input far larger than it should be?", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug: one line, and the traceback only on request
+        if os.environ.get("AUDIOESSAY_DEBUG"):
+            raise
+        click.echo(f"error: internal error ({type(exc).__name__}: {str(exc)[:200]}); please report it "
+                   "(run with AUDIOESSAY_DEBUG=1 for the traceback)", err=True)
+        sys.exit(70)

@@ -64,6 +64,9 @@ def synthesize(plan: Plan, engine: Engine | Sequence[Engine], cache: Cache, rate
         def done(index: int, audio: AudioSegment) -> None:
             key = batch[index]
             audio = trim(audio)
+            if len(audio) == 0 and any(ch.isalnum() for ch in text_of[key]):
+                raise EngineError(f"{engine_of[key].name} returned silence for speech; retry, or try another "
+                                  "engine or voice", text=text_of[key])
             found[key] = audio
             writes.append(writer.submit(cache.put, key, audio))
             advance(uses[key])

@@ -66,7 +66,7 @@ class EdgeEngine(Engine):
         from audioessay import ffmpeg
         from audioessay.audio import from_float, trim
         from audioessay.engines.edge_client import fetch
-        from audioessay.errors import EngineError
+        from audioessay.errors import EngineError, ToolError
         from audioessay.text.split import pieces
 
         out = AudioSegment.silent(0, frame_rate=EDGE_RATE)
@@ -77,7 +77,11 @@ class EdgeEngine(Engine):
                 got = fetch(piece, self.client, cancelled=cancelled)
             except EngineError as exc:
                 raise EngineError(exc.message, text=text) from exc
-            samples = ffmpeg.decode(got.mp3, EDGE_RATE)
+            try:
+                samples = ffmpeg.decode(got.mp3, EDGE_RATE)
+            except ToolError as exc:
+                raise EngineError(f"the edge service answered with data that is not MP3 audio ({exc.message}); "
+                                  "upgrade edge-tts or use --engine espeak", text=text) from exc
             if len(samples) == 0 or float(abs(samples).max()) < 1e-4:
                 raise EngineError(f"the edge service returned silence for {piece[:30]!r}", text=text)
             out += trim(from_float(samples, EDGE_RATE))

@@ -78,19 +78,24 @@ class GttsEngine(Engine):
                 mp3 = fetch_mp3(piece, self.client, limiter=self.limiter, cancelled=cancelled)
             except EngineError as exc:
                 raise EngineError(exc.message, text=text) from exc
-            parts.append(trim(self._decode(mp3)))
+            parts.append(trim(self._decode(mp3, text)))
         out = parts[0]
         for part in parts[1:]:
             out += part
         return out
 
-    def _decode(self, mp3: bytes) -> AudioSegment:
+    def _decode(self, mp3: bytes, text: str = "") -> AudioSegment:
         import numpy as np
 
         from audioessay import ffmpeg
         from audioessay.audio import from_float
+        from audioessay.errors import EngineError, ToolError
 
-        samples = ffmpeg.decode(mp3, GTTS_RATE) if self.speed == 1.0 else _decode_tempo(mp3, self.speed)
+        try:
+            samples = ffmpeg.decode(mp3, GTTS_RATE) if self.speed == 1.0 else _decode_tempo(mp3, self.speed)
+        except ToolError as exc:
+            raise EngineError(f"Google answered with data that is not MP3 audio ({len(mp3)} bytes: {exc.message}); "
+                              "the service may have changed, upgrade gTTS or use --engine espeak", text=text) from exc
         return from_float(np.asarray(samples), GTTS_RATE)
 
 
