@@ -267,7 +267,7 @@ def preview(script: Script, which: str, *, output: Path | None, cache: Cache,
     return render(one, output=output, cache=cache, force=True, reporter=reporter, with_sidecars=False)
 
 
-PLAYERS = (("ffplay", ["-nodisp", "-autoexit", "-loglevel", "error"]), ("afplay", []), ("paplay", []), ("aplay", []))
+PLAYERS: tuple[tuple[str, list[str]], ...] = (("ffplay", ["-nodisp", "-autoexit", "-loglevel", "error"]), ("afplay", []), ("paplay", []), ("aplay", []))
 
 
 def play(path: Path) -> str | None:

@@ -380,7 +380,7 @@ def _voice_checks(data: dict, ctx: Context) -> None:
     """voice.name and voice.pitch must be something the chosen engine can do."""
     voice = data.get("voice") or {}
     base = {k: voice.get(k) for k in ("engine", "name", "pitch")}
-    wheres = [(("voice",), base)]
+    wheres: list[tuple[tuple, dict]] = [(("voice",), base)]
     for i, sec in enumerate(data.get("sections") or []):
         if sec and sec.get("voice"):
             wheres.append((("sections", i, "voice"), merged_voice(base, sec["voice"])))
