@@ -22,6 +22,7 @@ from audioessay.script import Script
 
 if TYPE_CHECKING:
     from audioessay.master import Loudness
+    from audioessay.timeline import Timeline
 
 DIGEST_TAG = "AUDIOESSAY_PLAN"
 ENGINE_TAG = "AUDIOESSAY_ENGINE"  # "name version" of the engine that voiced the episode
@@ -42,6 +43,7 @@ class Result:
     after: Loudness | None = None
     sidecars: tuple[Path, ...] = field(default_factory=tuple)
     seconds: float = 0.0
+    timeline: Timeline | None = None  # where every cue and chapter landed (None when up to date)
 
 
 def render(script: Script, *, output: Path | None = None, cache: Cache,
@@ -115,7 +117,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
         output, engine.name, up_to_date=False, duration_ms=mix.timeline.duration_ms,
         sections=len(script.sections), sentences=plan.sentence_count,
         synthesized=clips.synthesized, reused=clips.reused, before=before, after=after,
-        sidecars=written, seconds=time.monotonic() - started,
+        sidecars=written, seconds=time.monotonic() - started, timeline=mix.timeline,
     )
 
 
