@@ -166,3 +166,15 @@ def test_episode_guid_is_made_once_and_kept(fake_engine, write_script, cache):
     assert id3.read_tags(again.output)["extra"]["AUDIOESSAY_GUID"] == guid
     other = write_script(TWO, "other.yaml")
     assert id3.read_tags(render.render(script.load(other), cache=cache).output)["extra"]["AUDIOESSAY_GUID"] != guid
+
+
+def test_transcript_cues_keep_the_writers_characters(fake_engine, write_script, cache):
+    text = "관객 1,250명이 왔다. 그는 “AI가 뭐지?”라고 물었다. 5월 9일(금)에 다시 본다."
+    s = script.load(write_script(f"title: t\nvoice: {{engine: fake}}\nsections:\n  - title: 하나\n    text: {text}\n"))
+    result = render.render(s, cache=cache)
+    vtt = result.output.with_suffix(".vtt").read_text(encoding="utf-8")
+    for original in ("관객 1,250명이 왔다.", "그는 “AI가 뭐지?”라고 물었다.", "5월 9일(금)에 다시 본다."):
+        assert original in vtt, vtt
+    assert "1, 250" not in vtt
+    spoken = " ".join(fake_engine.calls)
+    assert "천이백오십 명" in spoken and "금요일" in spoken

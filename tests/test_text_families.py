@@ -89,7 +89,7 @@ SYMBOL_NUMBERS = [
     ("20㎥", "이십 세제곱미터"),
     ("100km/h로 달렸다", "시속 백 킬로미터로 달렸다"),
     ("시속 없이 80km/h", "시속 없이 시속 팔십 킬로미터"),
-    ("초속 10m/s", "초속 초속 십 미터"),
+    ("초속 10m/s", "초속 십 미터"),
     ("2GB 메모리", "이 기가바이트 메모리"),
     ("1TB", "일 테라바이트"),
     ("512MB", "오백십이 메가바이트"),
@@ -387,3 +387,15 @@ def test_new_rules_keep_normalize_idempotent_and_digit_free(text):
     hangul = iter(once)
     assert all(c in hangul for c in text if "가" <= c <= "힣")  # Hangul kept, in order
     assert len(pronounce(once)) == len(once)
+
+
+@pytest.mark.parametrize("written, spoken", [
+    ("시속 80km/h로 달렸다", "시속 팔십 킬로미터로 달렸다"),
+    ("80km/h로 달렸다", "시속 팔십 킬로미터로 달렸다"),
+    ("분당 60rpm", None),
+])
+def test_rate_units_do_not_double_the_writers_word(written, spoken):
+    out = normalize(written)
+    if spoken is not None:
+        assert out == spoken
+    assert "시속 시속" not in out

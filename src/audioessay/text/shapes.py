@@ -43,12 +43,19 @@ _PERCENT_POINT = re.compile(r"%\s?[pP](?![A-Za-z])|%\s?포인트")
 _BELOW_ZERO = re.compile(r"영하\s*-(?=\d)")
 
 
+def _read_rate(m: re.Match) -> str:
+    """100km/h -> 시속 100킬로미터; the writer's own 시속 (시속 100km/h) is not doubled."""
+    before, after = RATE_UNITS[m.group(2)]
+    if m.string[:m.start()].rstrip().endswith(before):
+        return f"{m.group(1)}{after}"
+    return space_before(m.string, m.start()) + f"{before} {m.group(1)}{after}"
+
+
 def read_units(text: str) -> str:
     """Unit signs become words the number rule can count with: 50% -> 50퍼센트, $5 -> 5달러,
     3%p -> 3퍼센트포인트, 100km/h -> 시속 100킬로미터, 84㎡ -> 84제곱미터, 2TB -> 2테라바이트."""
     text = _CURRENCY_AMOUNT.sub(lambda m: m.group(2) + CURRENCY[m.group(1)], text)
-    text = _RATE.sub(lambda m: space_before(m.string, m.start()) + f"{RATE_UNITS[m.group(2)][0]} "
-                     f"{m.group(1)}{RATE_UNITS[m.group(2)][1]}", text)
+    text = _RATE.sub(_read_rate, text)
     # 3만km -> 3만 킬로미터: after a place-value word the unit is its own word
     text = _UNIT_AFTER_NUMBER.sub(lambda m: ("" if m.string[m.start() - 1].isdigit() else " ") + UNITS[m.group(1)], text)
     # °C only as a whole: in °CNN the C belongs to the next word.
