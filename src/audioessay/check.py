@@ -52,9 +52,10 @@ def check(mp3_path: str | Path) -> list[Row]:
     rows = [
         _loudness_row(lufs),
         _peak_row(peak),
-        _sample_rate_row(info.sample_rate),
-        _bitrate_row(info.bitrate),
-        _channels_row(info.channels),
+        # mutagen sets these from the first frame via __dict__.update, so its types lack them
+        _sample_rate_row(info.sample_rate),  # type: ignore[attr-defined]
+        _bitrate_row(info.bitrate),  # type: ignore[attr-defined]
+        _channels_row(info.channels),  # type: ignore[attr-defined]
         _duration_row(info.length),
     ]
     if tags is None:

@@ -17,10 +17,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, cast, overload
 from urllib.parse import quote, unquote, urlsplit
 
 from mutagen import MutagenError
-from mutagen.mp3 import MP3
+from mutagen.mp3 import MP3, MPEGInfo
 
 from audioessay import yamlsource
 from audioessay.apple_categories import parse_category
@@ -154,9 +155,10 @@ def load_show(path: str | Path) -> Show:
         problems.append(Problem(str(path), 1, "", "must be a mapping of keys such as title, author, episodes"))
     if problems:
         raise InputError(problems)
+    assert doc is not None  # yamlsource.load returns no document only with problems
     ctx = Context(doc, str(path), problems)
     data = run(SHOW, doc.value, (), ctx)
-    episodes = ()
+    episodes: tuple[Path, ...] = ()
     if data and data["episodes"]:
         episodes = _episode_paths(data["episodes"], path.parent, lambda m: ctx.problem(("episodes",), m))
     cover = None
@@ -207,7 +209,20 @@ def clean_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def _cleaner(warn: Warn) -> Callable[[str | None, str], str | None]:
+class _Clean(Protocol):
+    """Text without what XML cannot carry; None stays None."""
+
+    @overload
+    def __call__(self, text: str, where: str) -> str: ...
+    @overload
+    def __call__(self, text: str | None, where: str) -> str | None: ...
+
+
+def _cleaner(warn: Warn) -> _Clean:
+    @overload
+    def clean(text: str, where: str) -> str: ...
+    @overload
+    def clean(text: str | None, where: str) -> str | None: ...
     def clean(text: str | None, where: str) -> str | None:
         if text is None:
             return None
@@ -250,7 +265,8 @@ def read_episode(path: str | Path, warn: Warn = _ignore) -> Episode:
     """An episode's values from its MP3 and ID3 tags; bad tag values are warned about and dropped."""
     path = Path(path)
     try:
-        info = MP3(str(path)).info
+        # mutagen declares FileType.info as None; MP3 always loads an MPEGInfo (or raises)
+        info = cast(MPEGInfo, MP3(str(path)).info)
         stat = path.stat()
     except (MutagenError, OSError) as exc:
         raise InputError(f"{path}: not a readable MP3 ({exc}); re-render the episode") from exc
@@ -311,9 +327,10 @@ def _existing_items(existing_xml: str | None, label: str) -> _Published:
         guid, date = item.findtext("guid"), item.findtext("pubDate")
         if guid and date:
             by_guid[guid] = date
-        if enclosure is None or not enclosure.get("url"):
+        url = enclosure.get("url") if enclosure is not None else None
+        if not url:
             continue
-        name = unquote(urlsplit(enclosure.get("url")).path.rsplit("/", 1)[-1])
+        name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
         by_name[name] = (guid, date)
     return _Published(by_name, by_guid)
 
@@ -399,8 +416,10 @@ def build_feed(
 
 def _clean_show(show: Show, warn: Warn) -> Show:
     clean = _cleaner(warn)
-    fields = ("title", "author", "description", "copyright", "email")
-    return dataclasses.replace(show, **{f: clean(getattr(show, f), f"show {f}") for f in fields})
+    return dataclasses.replace(  # cleaned (and warned about) in this order
+        show, title=clean(show.title, "show title"), author=clean(show.author, "show author"),
+        description=clean(show.description, "show description"),
+        copyright=clean(show.copyright, "show copyright"), email=clean(show.email, "show email"))
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:

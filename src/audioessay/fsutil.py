@@ -50,9 +50,9 @@ def atomic_group(targets: Sequence[str | os.PathLike]) -> Iterator[dict[Path, Pa
     try:
         for target in paths:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
             os.close(fd)
-            tmps[target] = Path(tmp)
+            tmps[target] = Path(name)
         yield dict(tmps)
         for target, tmp in tmps.items():
             _refuse_non_regular(target)
@@ -135,11 +135,11 @@ def _read_umask() -> int:
 _UMASK = _read_umask()
 
 
-def clean_stale_parts(folder: str | os.PathLike, stem: str, older_than_s: float = STALE_PART_S) -> list[Path]:
+def clean_stale_parts(folder: str | os.PathLike[str], stem: str, older_than_s: float = STALE_PART_S) -> list[Path]:
     """Remove temporaries ``.{stem}.*.part`` in `folder` older than `older_than_s` (left by
     a killed writer); return what was removed. Younger ones may belong to a live writer."""
     cutoff = time.time() - older_than_s
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:

@@ -100,6 +100,7 @@ def _load_front_matter(text: str, filename: str) -> tuple[yamlsource.Located | N
     problems = [Problem(p.file, p.line + 1 if p.line else 2, p.where, p.message) for p in problems]
     if problems:
         raise InputError([Problem(p.file, p.line, p.where, f"front matter: {p.message}") for p in problems])
+    assert doc is not None  # yamlsource.load returns no document only with problems
     if doc.value is None:
         doc.value = {}
     if not isinstance(doc.value, dict):
@@ -115,7 +116,10 @@ def parse_front_matter(text: str, filename: str = "essay") -> tuple[dict | None,
 
     Raises InputError (with the file's line) when the front matter is not valid YAML."""
     doc, body, body_line = _load_front_matter(text, filename)
-    return (doc.value if doc else None), body, body_line
+    if doc is None:
+        return None, body, body_line
+    assert isinstance(doc.value, dict)  # _load_front_matter refuses anything else
+    return doc.value, body, body_line
 
 
 def _date_value(value: Any) -> Any:
@@ -264,7 +268,7 @@ def _structure(lines: list[_Line], *, title: str | None, title_line: int, filena
             title, title_line = top.text, top.line
         lines = [x for x in lines if x is not top]
     explicit = title is not None
-    sections, intro = _sections(lines, blank_paragraphs, title if explicit else INTRO_TITLE)
+    sections, intro = _sections(lines, blank_paragraphs, title if title is not None else INTRO_TITLE)
     headed = [s for s in sections if s is not intro]
     if title is None:
         title, title_line = (headed[0].title, headed[0].title_line) if headed else (Path(filename).stem, 1)
@@ -362,10 +366,12 @@ def markdown_document(text: str, filename: str) -> yamlsource.Located:
     its line in the .md file. Raises InputError for broken front matter."""
     fm, body, body_line = _load_front_matter(text, filename)
     doc = fm or yamlsource.Located({})
-    value: dict = {k: v for k, v in doc.value.items() if k not in BLOG_KEYS}
+    front = doc.value
+    assert isinstance(front, dict)  # _load_front_matter refuses anything else
+    value: dict = {k: v for k, v in front.items() if k not in BLOG_KEYS}
     for alias in DESCRIPTION_ALIASES:
-        if alias in doc.value and "description" not in value:
-            value["description"] = doc.value[alias]
+        if alias in front and "description" not in value:
+            value["description"] = front[alias]
             doc.lines[("description",)] = doc.lines.get((alias,), 1)
     if "date" in value:
         value["date"] = _date_value(value["date"])

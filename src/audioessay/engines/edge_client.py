@@ -30,7 +30,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import aiohttp
 import edge_tts
@@ -261,7 +261,7 @@ _NO_ROUTE = (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN)
 
 def _retry_after(exc: aiohttp.ClientResponseError) -> float | None:
     """Retry-After in seconds; the HTTP-date form is ignored."""
-    value = (exc.headers or {}).get("Retry-After", "").strip()
+    value = exc.headers.get("Retry-After", "").strip() if exc.headers else ""
     try:
         return max(0.0, float(value)) if value else None
     except ValueError:
@@ -417,7 +417,10 @@ def fetch_voice_list(timeout: float = 3.0) -> list[dict]:
     _point_library_at(url, voices_url)
 
     async def get() -> list[dict]:
-        return await asyncio.wait_for(_voices.list_voices(), timeout)
+        voices = await asyncio.wait_for(_voices.list_voices(), timeout)
+        # edge-tts declares list[Voice] (a TypedDict), but it is the service's JSON unchecked;
+        # edge_voice_list reads it as plain dicts with .get
+        return cast(list[dict], voices)
 
     try:
         return list(asyncio.run(get()))

@@ -16,6 +16,7 @@ transcript and still be read out letter by letter by some engines.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -117,7 +118,8 @@ def _parser() -> MarkdownIt:
 
 def _inline_lines(children) -> list[str]:
     """An inline token's children -> its lines as heard (split at soft and hard breaks)."""
-    lines, current = [], []
+    lines: list[str] = []
+    current: list[str] = []
     skip_link = 0  # inside a link whose text is its own URL
     for tok in children or []:
         kind = tok.type
@@ -167,6 +169,7 @@ def blocks(markdown: str, first_line: int = 1) -> list[Block]:
     depth = 0  # inside lists, quotes, tables: not prose
     row: list[str] = []
     row_line = 0
+    lines: Sequence[tuple[int, str]]  # (source line, text)
     for i, tok in enumerate(tokens):
         kind = tok.type
         if kind in ("bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"):
@@ -192,8 +195,8 @@ def blocks(markdown: str, first_line: int = 1) -> list[Block]:
             out.append(Block("text", ((row_line, ", ".join(row)),), prose=False))
         elif kind == "html_block":
             start = (tok.map or [0])[0] + first_line
-            lines = [tidy_line(drop_urls(t)) for t in strip_html(tok.content).split("\n")]
-            lines = [(start, t) for t in lines if t]  # the tags hide which source line each came from
+            texts = [tidy_line(drop_urls(t)) for t in strip_html(tok.content).split("\n")]
+            lines = [(start, t) for t in texts if t]  # the tags hide which source line each came from
             if lines:
                 out.append(Block("text", tuple(lines), prose=False))
         # fence, code_block, hr, images: nothing to hear
