@@ -47,6 +47,43 @@ def trim(seg: AudioSegment, threshold: float = SILENCE_DBFS, keep_ms: int = 30) 
     return seg[max(0, start - keep_ms): len(seg) - max(0, end - keep_ms)]
 
 
+JOIN_KEEP_MS = 3  # what a joined piece keeps beyond its speech
+JOIN_CROSSFADE_MS = 10
+
+
+def speech_bounds(x: np.ndarray, rate: int, threshold_db: float = SILENCE_DBFS) -> tuple[int, int]:
+    """[first, last) frames of a mono float array whose 1 ms peak reaches `threshold_db` dBFS."""
+    w = max(1, rate // 1000)
+    n = -(-len(x) // w) * w
+    padded = np.zeros(n, np.float32)
+    padded[:len(x)] = np.abs(x)
+    loud = np.flatnonzero(padded.reshape(-1, w).max(axis=1) >= 10 ** (threshold_db / 20))
+    if len(loud) == 0:
+        return 0, 0
+    return int(loud[0]) * w, min(len(x), (int(loud[-1]) + 1) * w)
+
+
+def join_pieces(parts: list[np.ndarray], rate: int) -> np.ndarray:
+    """Pieces of one sentence (mono float) as one gapless take: each is trimmed to within
+    JOIN_KEEP_MS of its speech at a join, and each join is a JOIN_CROSSFADE_MS
+    equal-power crossfade. The sentence's own outer edges are trimmed the same way."""
+    keep = round(JOIN_KEEP_MS * rate / 1000)
+    trimmed = []
+    for x in parts:
+        a, b = speech_bounds(x, rate)
+        if b > a:
+            trimmed.append(x[max(0, a - keep):min(len(x), b + keep)])
+    if not trimmed:
+        return np.zeros(0, np.float32)
+    out = trimmed[0]
+    for x in trimmed[1:]:
+        n = min(round(JOIN_CROSSFADE_MS * rate / 1000), len(out) // 2, len(x) // 2)
+        t = (np.arange(n) + 0.5) / max(n, 1) * (np.pi / 2)
+        overlap = out[len(out) - n:] * np.cos(t) + x[:n] * np.sin(t)
+        out = np.concatenate([out[:len(out) - n], overlap, x[n:]])
+    return out.astype(np.float32)
+
+
 def resample(seg: AudioSegment, rate: int) -> AudioSegment:
     """Polyphase resampling (band-limited, unlike pydub's linear set_frame_rate)."""
     if seg.frame_rate == rate or len(seg.raw_data) == 0:
@@ -55,12 +92,26 @@ def resample(seg: AudioSegment, rate: int) -> AudioSegment:
 
 
 def resample_float(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
-    """Polyphase resampling of float samples along the first axis (frames)."""
+    """Band-limited resampling along the first axis (frames), in the frequency domain.
+
+    The input is padded with silence to a length whose resampled length is whole, so
+    the ratio is exact; the padding also keeps the transform's wrap-around away from
+    the audio. Meant for clips (a sentence, a bed): the whole input is one transform."""
     if rate_in == rate_out or len(x) == 0:
         return x
     from math import gcd
 
-    from scipy.signal import resample_poly
-
     g = gcd(rate_in, rate_out)
-    return resample_poly(x, rate_out // g, rate_in // g, axis=0).astype(np.float32)
+    up, down = rate_out // g, rate_in // g
+    n = len(x)
+    guard = 64 * down  # silence each side, a multiple of `down`
+    # A power of two times `down`: a fast transform size, and the output length is whole.
+    total = down << max(0, (-(-(n + 2 * guard) // down) - 1).bit_length())
+    padded = np.zeros((total,) + x.shape[1:], np.float32)
+    padded[guard:guard + n] = x
+    out_total = total // down * up
+    spectrum = np.fft.rfft(padded, axis=0)
+    keep = min(len(spectrum), out_total // 2 + 1)
+    y = np.fft.irfft(spectrum[:keep], out_total, axis=0) * (out_total / total)
+    start = guard // down * up
+    return y[start:start + round(n * rate_out / rate_in)].astype(np.float32)

@@ -58,15 +58,15 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     if not force and _stored_digest(output) == digest and _sidecars_present(output):
         return Result(output, engine.name, up_to_date=True, seconds=time.monotonic() - started)
 
-    # Imported here so an up-to-date check never pays for scipy's import.
+    # Imported here so an up-to-date check never pays for the audio modules' imports.
     from audioessay.assemble import assemble
     from audioessay.export import sidecars
-    from audioessay.export.mp3 import encode
+    from audioessay.export.mp3 import encode_stream, measure_file
     from audioessay.fsutil import atomic_path
-    from audioessay.master import master
+    from audioessay.master import master_to_file, measure_stems
     from audioessay.synthesize import synthesize
 
-    bed = _load_bed(script)  # before synthesis: a bad music file must not cost a render
+    _load_bed(script)  # before synthesis: a bad music file must not cost a render
 
     report.start(len(plan.utterances))
     try:
@@ -77,19 +77,22 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     report.note("mixing, mastering and encoding the episode")
     with _stage("assemble"):
         mix = assemble(plan, clips, script.audio, script.music, script.layout,
-                       tuple(s.music for s in script.sections), bed)
-    with _stage("master"):
-        samples, before, after = master(mix.samples, mix.rate, script.mastering)
-    t = script.tags
-    tags = id3.Tags(
-        title=t.title, artist=t.author, album=t.show, episode=t.episode,
-        date=t.date, description=t.description or None, cover=t.cover,
-        extra={DIGEST_TAG: digest, "AUDIOESSAY_ENGINE": f"{engine.name} {engine.version}",
-               "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
-               "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}"},
-    )
-    with _stage("export"), atomic_path(output) as tmp:
-        encode(samples, mix.rate, tmp, script.audio.bitrate)
+                       tuple(s.music for s in script.sections), mastering=script.mastering)
+    with _stage("master"):  # pass 1: measure
+        measured = measure_stems(mix.stems(), mix.rate, mix.channels)
+    with _stage("export"), atomic_path(output) as tmp:  # pass 2: gain, limit, encode, verify
+        before, after = master_to_file(
+            mix.stems, measured, script.mastering,
+            encode=lambda blocks: encode_stream(blocks, mix.rate, mix.channels, script.audio.bitrate, tmp),
+            verify=lambda: measure_file(tmp))
+        t = script.tags
+        tags = id3.Tags(
+            title=t.title, artist=t.author, album=t.show, episode=t.episode,
+            date=t.date, description=t.description or None, cover=t.cover,
+            extra={DIGEST_TAG: digest, "AUDIOESSAY_ENGINE": f"{engine.name} {engine.version}",
+                   "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
+                   "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}"},
+        )
         id3.write_tags(tmp, tags, mix.timeline.chapters)
     written = tuple(sidecars.write_sidecars(output, mix.timeline))
     return Result(
@@ -103,10 +106,10 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
 def _load_bed(script: Script):
     if script.music is None:
         return None
-    from audioessay.music import BedError, load_bed
+    from audioessay.music import BedError, check_bed
 
     try:
-        return load_bed(script.music.file, script.audio.sample_rate, script.audio.channels)
+        return check_bed(script.music.file, script.audio.sample_rate, script.audio.channels)
     except BedError as exc:
         raise InputError([Problem(str(script.path), script.music_line, "music.file", str(exc))]) from None
 
