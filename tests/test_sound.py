@@ -125,3 +125,27 @@ def test_long_gtts_sentence_has_no_hole_at_the_joins(no_proxy, monkeypatch):
     inside = loud[np.argmax(loud): len(loud) - np.argmax(loud[::-1])]
     runs = np.diff(np.flatnonzero(np.diff(np.r_[1, inside.astype(int), 1])))[::2]  # lengths of quiet runs
     assert runs.max(initial=0) <= 30
+
+
+# --- audioessay check ----------------------------------------------------------------------
+
+
+def test_check_reports_range_and_flags_a_quiet_intro(fake_engine, tmp_path, cache):
+    from audioessay.check import check
+
+    _, ep = render_essay(tmp_path, cache, "music: {file: bed.ogg, solo: -16}\nintro: 5000\noutro: 5000")
+    rows = {r.name: r for r in check(ep.path)}
+    assert float(rows["loudness range"].value.split()[0]) == pytest.approx(ebur128(ep.path)["LRA"], abs=0.1)
+    intro = float(rows["intro music"].value.split()[0])
+    assert intro == pytest.approx(ebur128(ep.path, 0, 5.0)["I"], abs=0.2)  # the same meter, the same stretch
+    assert rows["intro music"].status == "warn" and "raise music.solo" in rows["intro music"].note
+    assert rows["outro music"].status == "warn"
+
+
+def test_check_passes_an_intro_near_the_programme(with_music):
+    from audioessay.balance import balance_rows
+
+    _, ep = with_music
+    rows = balance_rows(ep.path, id3.read_tags(ep.path)["chapters"], ebur128(ep.path)["I"])
+    assert [r.name for r in rows] == ["loudness range", "intro music", "outro music"]
+    assert all(r.status == "pass" for r in rows)

@@ -38,6 +38,8 @@ def check(mp3_path: str | Path) -> list[Row]:
         raise InputError(f"{mp3_path}: not a readable MP3 ({exc}); check the path or re-render it") from exc
     tags = read_tags(mp3_path)
     lufs, peak = measure_loudness(mp3_path)
+    from audioessay.balance import balance_rows  # loudness range; music-only intro/outro level
+
     return [
         _loudness_row(lufs),
         _peak_row(peak),
@@ -48,6 +50,7 @@ def check(mp3_path: str | Path) -> list[Row]:
         _tags_row(tags),
         _cover_row(tags["cover"]),
         _chapters_row(tags),
+        *balance_rows(mp3_path, tags["chapters"], lufs),
     ]
 
 

@@ -66,11 +66,14 @@ _SUMMARY = {"I": r"I:\s+(-?[\d.]+|-inf) LUFS", "LRA": r"LRA:\s+(-?[\d.]+) LU",
             "peak": r"Peak:\s+(-?[\d.]+|-inf) dBFS"}
 
 
-def measure_file(path: Path) -> tuple[float, float, float]:
-    """(integrated LUFS, true peak dBTP, loudness range LU) of an audio file, by ffmpeg's
-    ebur128 filter (its samples stay in ffmpeg)."""
+def measure_file(path: Path, start_ms: int = 0, length_ms: int | None = None) -> tuple[float, float, float]:
+    """(integrated LUFS, true peak dBTP, loudness range LU) of an audio file, or of the
+    stretch [start_ms, start_ms + length_ms), by ffmpeg's ebur128 filter (its samples
+    stay in ffmpeg)."""
+    span = (["-ss", f"{start_ms / 1000:.3f}"] if start_ms else []) + \
+        (["-t", f"{length_ms / 1000:.3f}"] if length_ms is not None else [])
     argv = [ffmpeg.ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
-            "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"]
+            *span, "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"]
     log.info("%s", shlex.join(argv))
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     if proc.returncode != 0 or "Summary:" not in proc.stderr:
