@@ -32,6 +32,7 @@ HOLD_MS = 40.0  # and holds it this long after, so dense peaks don't flutter
 RELEASE_MS = 150.0  # then recovers gradually over about this long
 BLOCK = 1 << 15  # frames per block when an array in memory is streamed
 VERIFY_LU = 0.1  # the encoded file may be this far off the target before pass 2 is redone
+VERIFY_PEAK_DB = 0.1  # and its true peak must be this far under the ceiling (ffmpeg rounds to 0.1)
 log = logging.getLogger("audioessay.master")
 
 
@@ -202,10 +203,10 @@ class Mastered:
     `limited` the share of frames the limiter pulled down by more than 3 dB."""
 
     def __init__(self, stems: Iterable[Stems], rate: int, channels: int, voice_gain: float, settings: Mastering,
-                 gain: float = 1.0):
+                 gain: float = 1.0, margin_db: float = MP3_MARGIN_DB):
         self.stems, self.rate, self.channels = stems, rate, channels
         self.voice_gain, self.gain = voice_gain, gain
-        self.ceiling = 10.0 ** ((settings.true_peak - MP3_MARGIN_DB) / 20.0)
+        self.ceiling = 10.0 ** ((settings.true_peak - margin_db) / 20.0)
         self.after: Loudness | None = None
         self.limited = 0.0
         self._peak = 0.0
@@ -241,17 +242,19 @@ def master_to_file(stems: Callable[[], Iterable[Stems]], measured: Measurement, 
     the file's own measurement."""
     before = Loudness(measured.lufs(1.0), meter.to_db(measured.true_peak))
     voice_gain = plan_gain(measured, settings.loudness)
-    gain = 1.0
+    gain, margin = 1.0, MP3_MARGIN_DB
     for attempt in range(2):
-        pass2 = Mastered(stems(), measured.rate, measured.channels, voice_gain, settings, gain)
+        pass2 = Mastered(stems(), measured.rate, measured.channels, voice_gain, settings, gain, margin)
         encode(pass2.blocks())
         lufs, peak, lra = verify()
         log.info("pass 2: %s before encoding, the file measures %.2f LUFS, %.2f dBTP; limiter over 3 dB "
                  "on %.2f%% of frames", pass2.after, lufs, peak, 100 * pass2.limited)
         off = settings.loudness - lufs
-        if attempt or abs(off) <= VERIFY_LU or not math.isfinite(off):
+        over = peak - (settings.true_peak - VERIFY_PEAK_DB)  # the encoder's own overshoot
+        if attempt or not math.isfinite(off) or (abs(off) <= VERIFY_LU and over <= 0):
             break
         gain *= 10 ** (off / 20)
+        margin += max(0.0, over + VERIFY_PEAK_DB)
     return before, Loudness(lufs, peak, lra)
 
 
