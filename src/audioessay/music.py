@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,7 +199,7 @@ class Levels:
 
     def __init__(self, spans: list[tuple[int, int]], n_frames: int, music_end: int, bed_lufs: float, rate: int,
                  m: Music, plan: LevelPlan, intro: int, outro: int,
-                 sections: list[tuple[int, int, SectionMusic | None]] = ()):
+                 sections: Sequence[tuple[int, int, SectionMusic | None]] = ()):
         self.n, self.music_end = n_frames, music_end
         self.bed_lufs = bed_lufs
         self.fade_in = min(_frames(m.fade_in, rate), music_end // 2)
@@ -243,7 +244,7 @@ def _level_curve(spans: list[tuple[int, int]], n: int, rate: int, m: Music, plan
     return Curve(segs, lead)
 
 
-def _section_curve(sections: list[tuple[int, int, SectionMusic | None]], reference: float, rate: int) -> Curve:
+def _section_curve(sections: Sequence[tuple[int, int, SectionMusic | None]], reference: float, rate: int) -> Curve:
     """Gain on the bed per section: 1.0 by default, 0.0 under `music: none`, the level
     difference to `reference` under `music: {volume: dB}`; changes ramp (linearly) over
     the 500 ms before the section's first words."""
