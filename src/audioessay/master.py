@@ -203,8 +203,9 @@ class Mastered:
     `limited` the share of frames the limiter pulled down by more than 3 dB."""
 
     def __init__(self, stems: Iterable[Stems], rate: int, channels: int, voice_gain: float, settings: Mastering,
-                 gain: float = 1.0, margin_db: float = MP3_MARGIN_DB):
+                 gain: float = 1.0, margin_db: float = MP3_MARGIN_DB, metered: bool = True):
         self.stems, self.rate, self.channels = stems, rate, channels
+        self.metered = metered  # off when the encoded file is measured instead
         self.voice_gain, self.gain = voice_gain, gain
         self.ceiling = 10.0 ** ((settings.true_peak - margin_db) / 20.0)
         self.after: Loudness | None = None
@@ -227,9 +228,10 @@ class Mastered:
         self.limited = limiter.stats[0] / max(1, limiter.stats[1])
 
     def _metered(self, out: np.ndarray, loud: meter.LoudnessMeter, peaks: meter.TruePeakMeter) -> Iterator[np.ndarray]:
-        if len(out):
+        if len(out) and self.metered:
             loud.add(out)
             self._peak = max(self._peak, float(peaks.envelope(out, floor=self._peak).max(initial=0.0)))
+        if len(out):
             yield out.astype(np.float32)
 
 
@@ -244,11 +246,12 @@ def master_to_file(stems: Callable[[], Iterable[Stems]], measured: Measurement, 
     voice_gain = plan_gain(measured, settings.loudness)
     gain, margin = 1.0, MP3_MARGIN_DB
     for attempt in range(2):
-        pass2 = Mastered(stems(), measured.rate, measured.channels, voice_gain, settings, gain, margin)
+        pass2 = Mastered(stems(), measured.rate, measured.channels, voice_gain, settings, gain, margin,
+                         metered=False)  # the file is measured instead
         encode(pass2.blocks())
         lufs, peak, lra = verify()
-        log.info("pass 2: %s before encoding, the file measures %.2f LUFS, %.2f dBTP; limiter over 3 dB "
-                 "on %.2f%% of frames", pass2.after, lufs, peak, 100 * pass2.limited)
+        log.info("pass 2: the file measures %.2f LUFS, %.2f dBTP; limiter over 3 dB on %.2f%% of frames",
+                 lufs, peak, 100 * pass2.limited)
         off = settings.loudness - lufs
         over = peak - (settings.true_peak - VERIFY_PEAK_DB)  # the encoder's own overshoot
         if attempt or not math.isfinite(off) or (abs(off) <= VERIFY_LU and over <= 0):

@@ -33,8 +33,9 @@ RELEASE_MS = 60.0
 
 
 @lru_cache(maxsize=8)
-def _highpass(rate: int) -> np.ndarray:
-    return meter.impulse_response([meter.biquad_highpass(rate, HIGHPASS_HZ, 1 / math.sqrt(2))])
+def _highpass(rate: int) -> meter.FIRStream:
+    """One filter per rate, its state cleared for every clip (its transform is made once)."""
+    return meter.FIRStream(meter.impulse_response([meter.biquad_highpass(rate, HIGHPASS_HZ, 1 / math.sqrt(2))]), 1)
 
 
 def process(clip: np.ndarray, rate: int) -> np.ndarray:
@@ -42,7 +43,9 @@ def process(clip: np.ndarray, rate: int) -> np.ndarray:
     x = np.asarray(clip, np.float32).reshape(-1)
     if len(x) == 0:
         return x
-    y = meter.FIRStream(_highpass(rate), 1)(x[:, None])[:, 0]
+    highpass = _highpass(rate)
+    highpass.state[:] = 0  # each clip starts from silence
+    y = highpass(x[:, None])[:, 0]
     y = peak_control(y, rate)
     return edge_fades(y, rate)
 
