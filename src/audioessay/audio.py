@@ -91,20 +91,23 @@ def resample(seg: AudioSegment, rate: int) -> AudioSegment:
     return from_float(resample_float(to_float(seg), seg.frame_rate, rate), rate)
 
 
-def resample_float(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
+def resample_float(x: np.ndarray, rate_in: int, rate_out: int, response=None, tail: int = 0) -> np.ndarray:
     """Band-limited resampling along the first axis (frames), in the frequency domain.
 
     The input is padded with silence to a length whose resampled length is whole, so
     the ratio is exact; the padding also keeps the transform's wrap-around away from
-    the audio. Meant for clips (a sentence, a bed): the whole input is one transform."""
-    if rate_in == rate_out or len(x) == 0:
+    the audio. Meant for clips (a sentence, a bed): the whole input is one transform.
+
+    `response(freqs_hz)` (complex, optional) filters in the same transform; `tail` is
+    how many output frames its impulse response lasts, kept clear of the wrap-around."""
+    if (rate_in == rate_out and response is None) or len(x) == 0:
         return x
     from math import gcd
 
     g = gcd(rate_in, rate_out)
     up, down = rate_out // g, rate_in // g
     n = len(x)
-    guard = 64 * down  # silence each side, a multiple of `down`
+    guard = max(64, -(-tail // up)) * down  # silence each side (>= tail output frames), a multiple of `down`
     # A power of two times `down`: a fast transform size, and the output length is whole.
     total = down << max(0, (-(-(n + 2 * guard) // down) - 1).bit_length())
     padded = np.zeros((total,) + x.shape[1:], np.float32)
@@ -112,6 +115,10 @@ def resample_float(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     out_total = total // down * up
     spectrum = np.fft.rfft(padded, axis=0)
     keep = min(len(spectrum), out_total // 2 + 1)
-    y = np.fft.irfft(spectrum[:keep], out_total, axis=0) * (out_total / total)
+    spectrum = spectrum[:keep]
+    if response is not None:
+        h = response(np.arange(keep) * (rate_out / out_total))
+        spectrum = spectrum * (h[:, None] if spectrum.ndim == 2 else h)
+    y = np.fft.irfft(spectrum, out_total, axis=0) * (out_total / total)
     start = guard // down * up
     return y[start:start + round(n * rate_out / rate_in)].astype(np.float32)

@@ -17,7 +17,6 @@ from typing import Protocol
 import numpy as np
 
 from audioessay import voicechain
-from audioessay.audio import resample_float
 from audioessay.master import Stems
 from audioessay.music import Bed, Levels
 
@@ -110,8 +109,8 @@ class Mixdown:
     def _clip(self, i: int) -> np.ndarray:
         clip = self._ready.get(i)
         if clip is None:
-            raw = resample_float(self.clips.samples(i), self.clips.rate, self.track.rate)
-            clip = voicechain.process(raw, self.track.rate)[: self.track.lengths[i]]
+            clip = voicechain.process(self.clips.samples(i), self.clips.rate, self.track.rate)
+            clip = clip[: self.track.lengths[i]]
             self._ready[i] = clip
             while len(self._ready) > 16:  # only clips that straddle a block edge are reused
                 self._ready.popitem(last=False)

@@ -15,11 +15,11 @@ is then the same wherever block boundaries fall.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 
 from audioessay import meter
+from audioessay.audio import resample_float
 from audioessay.dynamics import DECIMATE, block_need, frame_gain, gain_curve
 
 HIGHPASS_HZ = 80.0
@@ -32,20 +32,28 @@ HOLD_MS = 10.0
 RELEASE_MS = 60.0
 
 
-@lru_cache(maxsize=8)
-def _highpass(rate: int) -> meter.FIRStream:
-    """One filter per rate, its state cleared for every clip (its transform is made once)."""
-    return meter.FIRStream(meter.impulse_response([meter.biquad_highpass(rate, HIGHPASS_HZ, 1 / math.sqrt(2))]), 1)
+def highpass_response(rate: int):
+    """The 80 Hz high-pass (second-order Butterworth) as a frequency response, for
+    `resample_float`: filtering costs nothing beyond the transform resampling makes."""
+    b, a = meter.biquad_highpass(rate, HIGHPASS_HZ, 1 / math.sqrt(2))
+
+    def response(freqs: np.ndarray) -> np.ndarray:
+        z = np.exp(-2j * np.pi * freqs / rate)
+        return (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)
+
+    return response
 
 
-def process(clip: np.ndarray, rate: int) -> np.ndarray:
-    """float32 (frames,) in, the same length out."""
+HIGHPASS_TAIL_MS = 60  # how long the high-pass rings: kept clear of the transform's wrap-around
+
+
+def process(clip: np.ndarray, clip_rate: int, rate: int) -> np.ndarray:
+    """A clip (float32, (frames,), at its engine's rate) through the chain at the output
+    `rate`: round(frames * rate / clip_rate) frames out."""
     x = np.asarray(clip, np.float32).reshape(-1)
     if len(x) == 0:
         return x
-    highpass = _highpass(rate)
-    highpass.state[:] = 0  # each clip starts from silence
-    y = highpass(x[:, None])[:, 0]
+    y = resample_float(x, clip_rate, rate, highpass_response(rate), round(HIGHPASS_TAIL_MS * rate / 1000))
     y = peak_control(y, rate)
     return edge_fades(y, rate)
 
