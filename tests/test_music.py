@@ -221,3 +221,13 @@ def test_bundled_bed_sample_rate(path):
 
     proc = subprocess.run([ffmpeg.ffmpeg_path(), "-hide_banner", "-i", str(path)], capture_output=True, text=True)
     assert "44100 Hz" in proc.stderr and "stereo" in proc.stderr
+
+
+def test_a_long_bed_is_decoded_only_as_far_as_the_episode_reaches(tmp_path):
+    path = write(tmp_path, "long.flac", noise_bed(20.0))
+    bed = music.Bed.open(path, RATE, 2, Music(file=path, offset=1000), RATE * 5)
+    assert len(bed.bed) <= RATE * 8  # offset + episode + a second, not the whole 20 s
+    assert not bed.loop  # and it plays straight through: no seam inside the episode
+    assert np.all(np.abs(bed.read(0, RATE * 5)).max(axis=1) > 0)
+    short = music.Bed.open(path, RATE, 2, Music(file=path), RATE * 60)
+    assert short.loop and len(short.bed) == pytest.approx(RATE * 20, abs=RATE // 50)

@@ -92,14 +92,16 @@ class Bed:
     natural length (or through a crossfaded seam when it needs one), at the file's own
     level. `read(a, b)` gives frames [a, b)."""
 
-    def __init__(self, samples: np.ndarray, rate: int, m: Music):
+    def __init__(self, samples: np.ndarray, rate: int, m: Music, *, cut: bool = False):
+        """`cut`: `samples` are only the part of a longer file the episode reaches, so
+        they are played straight through (never looped)."""
         bed = as_frames(samples)
         if len(bed) == 0:
             raise ValueError("bed is empty")
-        self.rate, self.loop = rate, m.loop
+        self.rate, self.loop = rate, m.loop and not cut
         self.bed = bed
         self.offset = _frames(m.offset, rate)
-        if m.loop:
+        if self.loop:
             if m.crossfade is None:
                 xfade_ms = 0 if seamless(bed, rate) else DEFAULT_CROSSFADE_MS
             else:
@@ -119,7 +121,8 @@ class Bed:
     def open(cls, path: str | Path, rate: int, channels: int, m: Music, episode_frames: int) -> Bed:
         """Decode only as much of the file as the episode can use (a long bed is cut)."""
         seconds = (m.offset + 1000) / 1000 + episode_frames / rate
-        return cls(load_bed(path, rate, channels, seconds=seconds), rate, m)
+        samples = load_bed(path, rate, channels, seconds=seconds)
+        return cls(samples, rate, m, cut=len(samples) >= round(seconds * rate) - rate // 100)
 
     @property
     def channels(self) -> int:
