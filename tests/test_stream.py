@@ -115,6 +115,20 @@ def test_mastered_output_measures_the_target_by_pyloudnorm():
     assert meter.to_db(meter.true_peak(out)) <= -1.0
 
 
+def test_mastering_in_blocks_equals_one_block():
+    voice = speechy(8, 1, seed=6, level=0.3)
+    bed = speechy(8, 2, seed=7, level=0.01)
+
+    def stems(size):
+        for i in range(0, len(voice), size):
+            yield Stems(voice[i:i + size], bed[i:i + size])
+
+    outs = [np.concatenate(list(Mastered(stems(size), RATE, 2, 1.5, Mastering()).blocks())) for size in
+            (len(voice), 999, 44100)]
+    assert all(len(o) == len(voice) for o in outs)
+    assert np.allclose(outs[0], outs[1], atol=1e-6) and np.allclose(outs[0], outs[2], atol=1e-6)
+
+
 # --- the mix ----------------------------------------------------------------------------
 
 MUSIC = """\
