@@ -91,6 +91,20 @@ def resample(seg: AudioSegment, rate: int) -> AudioSegment:
     return from_float(resample_float(to_float(seg), seg.frame_rate, rate), rate)
 
 
+def _smooth(n: int) -> int:
+    """The smallest 2^a * 3^b * 5^c >= n (a transform size pocketfft does fast)."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35 << max(0, (-(-n // p35) - 1).bit_length())
+            best = min(best, m)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
 def resample_float(x: np.ndarray, rate_in: int, rate_out: int, response=None, tail: int = 0) -> np.ndarray:
     """Band-limited resampling along the first axis (frames), in the frequency domain.
 
@@ -107,9 +121,10 @@ def resample_float(x: np.ndarray, rate_in: int, rate_out: int, response=None, ta
     g = gcd(rate_in, rate_out)
     up, down = rate_out // g, rate_in // g
     n = len(x)
-    guard = max(64, -(-tail // up)) * down  # silence each side (>= tail output frames), a multiple of `down`
-    # A power of two times `down`: a fast transform size, and the output length is whole.
-    total = down << max(0, (-(-(n + 2 * guard) // down) - 1).bit_length())
+    # Silence each side: at least `tail` output frames, a whole number of `down` input frames.
+    guard = -(-max(64, -(-tail * down // up)) // down) * down
+    # `down` times a 5-smooth number: a fast transform size, and the output length is whole.
+    total = down * _smooth(-(-(n + 2 * guard) // down))
     padded = np.zeros((total,) + x.shape[1:], np.float32)
     padded[guard:guard + n] = x
     out_total = total // down * up

@@ -14,7 +14,6 @@ absolute `music.volume` is given; in pauses longer than `music.bridge` it rises 
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ class BedError(ValueError):
 SILENCE_DBFS = -60.0  # a bed whose peak is under this is treated as silent
 PROBE_SECONDS = 120  # how much of a music file is decoded to check it before synthesis
 DEFAULT_CROSSFADE_MS = 1500  # the seam of a bed that does not loop seamlessly
+GRID = 32  # frames between the points where the bed's gain is computed
 
 
 def load_bed(path: str | Path, rate: int, channels: int = 2, seconds: float | None = None) -> np.ndarray:
@@ -133,18 +133,22 @@ class Bed:
         return n_frames if self.loop else min(n_frames, len(self.bed) - self.offset)
 
     def read(self, a: int, b: int) -> np.ndarray:
-        t = np.arange(a, b)
-        if not self.loop:
-            src = t + self.offset
-            out = np.zeros((b - a, self.channels), np.float32)
-            inside = src < len(self.bed)
-            out[inside] = self.bed[src[inside]]
-            return out
-        out = self.unit[(t + self.offset) % len(self.unit)]
-        # The very first pass plays the bed's true head, not the tail-to-head crossfade.
-        head = (t + self.offset) < self.xfade
-        if head.any():
-            out[head] = self.bed[(t + self.offset)[head]]
+        out = np.zeros((b - a, self.channels), np.float32)
+        pos = a
+        while pos < b:
+            src = pos + self.offset
+            if src < self.xfade:  # the very first pass plays the bed's true head, not the seam
+                take = min(b - pos, self.xfade - src)
+                out[pos - a:pos - a + take] = self.bed[src:src + take]
+            elif self.loop:
+                src %= len(self.unit)
+                take = min(b - pos, len(self.unit) - src)
+                out[pos - a:pos - a + take] = self.unit[src:src + take]
+            else:
+                take = min(b - pos, max(0, len(self.bed) - src))
+                out[pos - a:pos - a + take] = self.bed[src:src + take]
+                break  # silence after the end
+            pos += take
         return out
 
 
@@ -163,23 +167,23 @@ class Curve:
 
     def __init__(self, segments: list[Segment], initial: float):
         self.segments = sorted((s for s in segments if s.stop > s.start), key=lambda s: s.start)
-        self.starts = [s.start for s in self.segments]
+        self.starts = np.array([s.start for s in self.segments], np.int64)
         self.initial = initial
+        self._start, self._stop = self.starts, np.array([s.stop for s in self.segments], np.int64)
+        self._v0 = np.array([s.v0 for s in self.segments], np.float64)
+        self._v1 = np.array([s.v1 for s in self.segments], np.float64)
+        self._cos = np.array([s.shape == "cos" for s in self.segments], bool)
 
-    def __call__(self, a: int, b: int) -> np.ndarray:
-        j = bisect.bisect_right(self.starts, a) - 1  # the last segment starting at or before a
-        out = np.full(b - a, self.initial if j < 0 else self.segments[j].v1, np.float64)
-        for s in self.segments[max(j, 0):]:
-            if s.start >= b:
-                break
-            lo, hi = max(a, s.start), min(b, s.stop)
-            if lo < hi:
-                u = (np.arange(lo, hi) - s.start + 1) / (s.stop - s.start)
-                if s.shape == "cos":
-                    u = 0.5 - 0.5 * np.cos(np.pi * u)
-                out[lo - a:hi - a] = s.v0 + (s.v1 - s.v0) * u
-            out[max(hi, a) - a:] = s.v1
-        return out
+    def at(self, t: np.ndarray) -> np.ndarray:
+        """The value at each frame in `t`."""
+        if not self.segments:
+            return np.full(len(t), self.initial, np.float64)
+        j = np.searchsorted(self.starts, t, side="right") - 1  # the last segment starting at or before t
+        seg = np.maximum(j, 0)
+        start, stop = self._start[seg], self._stop[seg]
+        u = np.clip((t - start + 1) / (stop - start), 0.0, 1.0)
+        u = np.where(self._cos[seg], 0.5 - 0.5 * np.cos(np.pi * u), u)
+        return np.where(j < 0, self.initial, self._v0[seg] + (self._v1[seg] - self._v0[seg]) * u)
 
 
 @dataclass(frozen=True)
@@ -212,16 +216,20 @@ class Levels:
         self.mask = _section_curve(sections, plan.bridge, rate)
 
     def gain(self, a: int, b: int) -> np.ndarray:
-        g = np.power(10.0, (self.db(a, b) - self.bed_lufs) / 20.0) * self.mask(a, b)
-        t = np.arange(a, b)
+        """Linear gain for frames [a, b): computed every GRID frames of the episode (the
+        curves are smooth) and interpolated between, the same whatever the block."""
+        grid = np.arange(a - a % GRID, b + GRID, GRID)
+        t = grid.astype(np.float64)
+        g = np.power(10.0, (self.db.at(t) - self.bed_lufs) / 20.0) * self.mask.at(t)
         if self.fade_in:
-            rise = t < self.fade_in
-            g[rise] *= _raised_cosine(t[rise], self.fade_in)
+            g *= np.where(t < self.fade_in, _raised_cosine(np.minimum(t, self.fade_in), self.fade_in), 1.0)
         if self.fade_out:
-            fall = t >= self.music_end - self.fade_out
-            g[fall] *= _raised_cosine(self.music_end - t[fall], self.fade_out)
-        g[t >= self.music_end] = 0.0
-        return g
+            left = np.clip(self.music_end - t, 0, self.fade_out)
+            g *= np.where(t >= self.music_end - self.fade_out, _raised_cosine(left, self.fade_out), 1.0)
+        frames = np.arange(a, b)
+        out = np.interp(frames, grid, g)
+        out[frames >= self.music_end] = 0.0
+        return out
 
 
 # --- internals ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ is then the same wherever block boundaries fall.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -35,11 +36,20 @@ RELEASE_MS = 60.0
 def highpass_response(rate: int):
     """The 80 Hz high-pass (second-order Butterworth) as a frequency response, for
     `resample_float`: filtering costs nothing beyond the transform resampling makes."""
+    return _response_at(rate)
+
+
+@lru_cache(maxsize=8)
+def _response_at(rate: int):
     b, a = meter.biquad_highpass(rate, HIGHPASS_HZ, 1 / math.sqrt(2))
 
-    def response(freqs: np.ndarray) -> np.ndarray:
-        z = np.exp(-2j * np.pi * freqs / rate)
+    @lru_cache(maxsize=64)  # clips share a handful of transform sizes
+    def at(bins: int, step: float) -> np.ndarray:
+        z = np.exp(-2j * np.pi * np.arange(bins) * step / rate)
         return (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)
+
+    def response(freqs: np.ndarray) -> np.ndarray:
+        return at(len(freqs), float(freqs[1]) if len(freqs) > 1 else 0.0)
 
     return response
 
