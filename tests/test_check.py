@@ -23,9 +23,9 @@ def test_well_made_episode_passes(tmp_path: Path) -> None:
     write_tags(mp3, full_tags(make_image(tmp_path / "cover.jpg", "1400x1400")), sample_timeline().chapters)
     rows = check(mp3)
     by = rows_by_name(rows)
-    assert [r.name for r in rows] == [
+    assert [r.name for r in rows][:9] == [
         "loudness", "true peak", "sample rate", "bitrate", "channels", "duration", "tags", "cover", "chapters",
-    ]
+    ]  # then the balance rows (test_sound.py)
     assert all(r.status == "pass" for r in rows), format_table(rows)
     assert ok(rows)
     lufs = float(by["loudness"].value.split()[0])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from audioessay import ffmpeg, music
-from audioessay.groups import Layout, Music
+from audioessay.groups import Music, SectionMusic
 from audioessay.music import BedError
 
 RATE = 44100
@@ -74,35 +74,17 @@ def test_silent_file_is_input_error(tmp_path):
         music.load_bed(path, RATE)
 
 
-# --- bed_track ---------------------------------------------------------------
+# --- Bed: looping at the natural length, or through a crossfaded seam ---------------
 
 
-def test_fade_in_starts_from_silence_and_rises():
-    track = music.bed_track(np.full((RATE * 4, 2), 0.5, np.float32), RATE * 10, RATE, Music(fade_in=2000, volume=0))
-    assert np.all(track[0] == 0.0)
-    head = track[: 2 * RATE, 0]
-    assert np.all(np.diff(head) >= 0)  # constant bed: the fade alone shapes it
-    assert head[RATE // 100] < 0.001  # still nearly silent 10 ms in
-    assert track[2 * RATE + 10, 0] == pytest.approx(0.5)
-
-
-def test_fade_out_ends_in_silence():
-    track = music.bed_track(noise_bed(), RATE * 8, RATE, Music(fade_out=3000))
-    assert np.all(track[-1] == 0.0)
-    assert rms_db(track[-RATE // 10 :]) < rms_db(track[RATE * 3 : RATE * 4]) - 20
-
-
-def test_volume_db_sets_level():
-    bed = noise_bed()
-    loud = music.bed_track(bed, RATE * 4, RATE, Music(volume=0, fade_in=0, fade_out=0))
-    quiet = music.bed_track(bed, RATE * 4, RATE, Music(volume=-18, fade_in=0, fade_out=0))
-    assert rms_db(loud) - rms_db(quiet) == pytest.approx(18, abs=0.01)
+def laid(bed: np.ndarray, n: int, **m) -> np.ndarray:
+    return music.Bed(bed, RATE, Music(file=Path("x"), **m)).read(0, n)
 
 
 @pytest.mark.parametrize("bed_fn", [noise_bed, ramp_bed], ids=["noise", "sawtooth"])
 def test_loop_seam_has_no_step(bed_fn):
     bed = bed_fn()
-    track = music.bed_track(bed, len(bed) * 3, RATE, Music(crossfade=1500, fade_in=0, fade_out=0, volume=0))
+    track = laid(bed, len(bed) * 3, crossfade=1500)
     within_bed = max(max_step(bed), 1e-4)
     assert max_step(track) <= 1.5 * within_bed
     # The crossfade is equal-power: no dip in level across the seam (noise only).
@@ -115,101 +97,92 @@ def test_loop_seam_has_no_step(bed_fn):
 def test_loop_without_crossfade_would_step():
     # Guard for the test above: the sawtooth really does jump when not crossfaded.
     bed = ramp_bed()
-    track = music.bed_track(bed, len(bed) * 2, RATE, Music(crossfade=0, fade_in=0, fade_out=0, volume=0))
-    assert max_step(track) > 100 * max_step(bed)
+    assert max_step(laid(bed, len(bed) * 2, crossfade=0)) > 100 * max_step(bed)
+
+
+def test_a_bed_that_does_not_loop_cleanly_gets_a_crossfade_by_default():
+    bed = ramp_bed()
+    assert not music.seamless(bed, RATE)
+    assert music.Bed(bed, RATE, Music(file=Path("x"))).xfade == int(1.5 * RATE)
+    assert max_step(laid(bed, len(bed) * 2)) <= 1.5 * max_step(bed)
 
 
 def test_offset_starts_inside_the_bed():
     bed = ramp_bed()
-    track = music.bed_track(bed, RATE, RATE, Music(offset=1000, fade_in=0, fade_out=0, volume=0))
-    assert np.allclose(track[:100], bed[RATE : RATE + 100])
+    assert np.allclose(laid(bed, RATE, offset=1000, crossfade=0)[:100], bed[RATE : RATE + 100])
 
 
 def test_no_loop_plays_once_then_silence():
     bed = noise_bed(2.0)
-    track = music.bed_track(bed, RATE * 5, RATE, Music(loop=False, fade_in=0, fade_out=500, volume=0))
+    track = laid(bed, RATE * 5, loop=False)
     assert np.all(track[2 * RATE :] == 0)
-    assert track[2 * RATE - 1, 0] == 0.0  # faded out where the bed ends, not cut
-    assert rms_db(track[RATE // 2 : RATE]) > -30
+    assert np.array_equal(track[: 2 * RATE], bed)
 
 
-# --- duck_gain and mix -------------------------------------------------------
+def test_read_is_the_same_in_any_blocks():
+    b = music.Bed(noise_bed(2.0), RATE, Music(file=Path("x"), offset=700, crossfade=300))
+    whole = b.read(0, RATE * 7)
+    parts = np.concatenate([b.read(a, min(RATE * 7, a + 12345)) for a in range(0, RATE * 7, 12345)])
+    assert np.array_equal(whole, parts)
+
+
+# --- Levels: the bed's gain over time ---------------------------------------------
+
+
+def bed_gain(spans_ms, seconds=20, intro=0, outro=0, sections=(), **m) -> np.ndarray:
+    settings = Music(file=Path("x"), **m)
+    n = RATE * seconds
+    spans = [(a * RATE // 1000, b * RATE // 1000) for a, b in spans_ms]
+    levels = music.Levels(spans, n, n, -20.0, RATE, settings, music.LevelPlan.of(settings, -16.0),
+                          intro, outro, list(sections))
+    return np.concatenate([levels.gain(a, min(n, a + 4096)) for a in range(0, n, 4096)])
 
 
 def gain_db_at(gain: np.ndarray, ms: float) -> float:
     return 20 * np.log10(gain[int(ms * RATE / 1000)])
 
 
-def test_duck_gain_levels():
+def test_levels_follow_the_voice_by_default():
     spans = [(2000, 5000), (5800, 8000), (12000, 15000)]  # 800 ms gap, then a 4 s gap
-    gain = music.duck_gain(spans, RATE * 20, RATE, Music(duck=12, attack=250, release=600, rise_after=1500))
-    assert gain.shape == (RATE * 20,)
-    assert gain_db_at(gain, 500) == pytest.approx(0, abs=1e-4)  # before speech
-    assert gain_db_at(gain, 3000) == pytest.approx(-12, abs=1e-3)  # under speech
-    assert gain_db_at(gain, 5400) == pytest.approx(-12, abs=1e-3)  # short gap stays ducked
-    assert gain_db_at(gain, 10000) == pytest.approx(0, abs=1e-4)  # long gap recovers
-    assert gain_db_at(gain, 18000) == pytest.approx(0, abs=1e-4)
-    # The ramp begins before speech and is already at full depth when speech starts.
-    assert gain_db_at(gain, 1700) == pytest.approx(0, abs=1e-3)
-    assert -12 < gain_db_at(gain, 1900) < 0
-    # Smooth: no big jumps anywhere.
-    assert np.abs(np.diff(20 * np.log10(gain))).max() < 0.01
+    gain = bed_gain(spans, intro=2000, outro=2000, fade_in=0, fade_out=0)
+    # The bed measures -20 LUFS on its own; the voice sits at -16.
+    assert gain_db_at(gain, 500) == pytest.approx(-16 - 4 + 20, abs=1e-3)  # intro: solo, 4 LU under
+    assert gain_db_at(gain, 3000) == pytest.approx(-16 - 22 + 20, abs=1e-3)  # under speech: 22 LU under
+    assert gain_db_at(gain, 5400) == pytest.approx(-18, abs=1e-3)  # short gap: stays ducked
+    assert gain_db_at(gain, 10000) == pytest.approx(-18 + 12, abs=1e-3)  # a bridge rises by duck
+    assert gain_db_at(gain, 18000) == pytest.approx(0, abs=1e-3)  # outro: solo again
+    # The intro plays full until `transition` before the first words.
+    assert gain_db_at(gain, 900) == pytest.approx(0, abs=1e-3)
+    assert -18 < gain_db_at(gain, 1500) < 0
+    assert np.abs(np.diff(20 * np.log10(gain))).max() < 0.01  # smooth: no jumps
 
 
-def test_duck_gain_without_speech_is_unity():
-    assert np.all(music.duck_gain([], RATE, RATE, Music()) == 1.0)
+def test_absolute_volume_keeps_its_old_meaning():
+    gain = bed_gain([(2000, 5000), (12000, 15000)], volume=-30, duck=10, fade_in=0, fade_out=0)
+    assert gain_db_at(gain, 9000) == pytest.approx(-30 + 20, abs=1e-3)  # between: volume
+    assert gain_db_at(gain, 3000) == pytest.approx(-40 + 20, abs=1e-3)  # under speech: volume - duck
 
 
-def test_music_is_quieter_under_speech_than_in_gaps():
-    rng = np.random.default_rng(1)
-    n = RATE * 20
-    spans = [(2000, 5000), (5800, 8000), (12000, 15000)]
-    speech = np.zeros((n, 1), np.float32)
-    for a, b in spans:
-        speech[a * RATE // 1000 : b * RATE // 1000, 0] = 0.1 * rng.standard_normal(b * RATE // 1000 - a * RATE // 1000)
-    bed = music.bed_track(noise_bed(6.0), n, RATE, Music())
-    gain = music.duck_gain(spans, n, RATE, Music(duck=12))
-    mixed = music.mix(speech, bed, gain)
-    assert mixed.shape == (n, 2)
-    music_only = mixed - speech  # broadcast: what the music contributed
-    under = np.concatenate([music_only[3 * RATE : 5 * RATE], music_only[6 * RATE : 8 * RATE]])
-    gap = music_only[int(9.5 * RATE) : int(11 * RATE)]
-    assert rms_db(gap) - rms_db(under) >= 12 - 2
+def test_pauses_shorter_than_the_bridge_never_pump():
+    gain = bed_gain([(1000, 4000), (6800, 9000)], bridge=3000)  # a 2.8 s pause
+    assert np.ptp(20 * np.log10(gain[RATE: 9 * RATE])) < 1e-6
 
 
-def test_mix_broadcasts_mono_speech():
-    speech = np.ones((10, 1), np.float32)
-    mixed = music.mix(speech, np.full((10, 2), 0.5, np.float32), np.full(10, 0.5, np.float32))
-    assert mixed.shape == (10, 2) and np.allclose(mixed, 1.25)
+def test_fades_at_the_music_ends():
+    gain = bed_gain([(5000, 6000)], fade_in=2000, fade_out=3000)
+    assert gain[0] == 0 and gain[-1] < 1e-6
+    assert np.all(np.diff(gain[: 2 * RATE]) >= 0)
+    assert gain_db_at(gain, 10) < -40
 
 
-def test_mix_rejects_length_mismatch():
-    with pytest.raises(ValueError):
-        music.mix(np.zeros((10, 1)), np.zeros((11, 2)), np.ones(10))
-
-
-# --- intro / outro -----------------------------------------------------------
-
-
-def test_with_intro_outro_shifts_and_ducks():
-    speech_len = RATE * 10
-    speech = np.zeros((speech_len, 1), np.float32)
-    speech[RATE : 9 * RATE, 0] = 0.1
-    mixed, shift_ms = music.with_intro_outro(
-        speech, [(1000, 9000)], noise_bed(6.0), RATE, Music(), Layout(intro=4000, outro=5000)
-    )
-    assert shift_ms == 4000
-    assert len(mixed) == speech_len + 9 * RATE
-    assert np.all(mixed[0] == 0)  # music fades in from silence
-    assert np.all(mixed[-1] == 0)  # and out to silence
-    # Speech is where the timeline, shifted by shift_ms, says it is.
-    music_only = mixed - np.pad(speech, ((4 * RATE, 5 * RATE), (0, 0)))
-    intro = music_only[2 * RATE : int(3.2 * RATE)]
-    under = music_only[7 * RATE : 12 * RATE]
-    outro = music_only[int(14.8 * RATE) : 16 * RATE]
-    assert rms_db(intro) - rms_db(under) >= 10
-    assert rms_db(outro) - rms_db(under) >= 10
-    assert np.allclose(mixed[6 * RATE : 12 * RATE] - music_only[6 * RATE : 12 * RATE], 0.1)
+def test_section_none_mutes_and_volume_sets_the_difference():
+    sections = [(0, 5 * RATE, None), (5 * RATE, 10 * RATE, SectionMusic(volume=float("-inf"))),
+                (10 * RATE, 20 * RATE, SectionMusic(volume=-40))]
+    gain = bed_gain([(500, 4500), (5500, 9500), (10500, 19000)], sections=sections, volume=-30,
+                    fade_in=0, fade_out=0)
+    assert gain_db_at(gain, 3000) == pytest.approx(-30 - 12 + 20, abs=1e-3)
+    assert np.all(gain[6 * RATE: int(8.9 * RATE)] == 0)
+    assert gain_db_at(gain, 15000) == pytest.approx(-42 - 10 + 20, abs=1e-3)  # 10 dB under the bed's own
 
 
 # --- bundled beds ------------------------------------------------------------
@@ -221,20 +194,24 @@ def test_bundled_beds_exist():
 
 
 @pytest.mark.parametrize("path", BEDS, ids=[p.name for p in BEDS])
-def test_bundled_bed_is_usable(path):
+def test_bundled_bed_loops_at_its_natural_length(path):
     assert path.stat().st_size < 1_000_000
     bed = music.load_bed(path, RATE, channels=2)  # 44.1 kHz: decoded at the file's own rate, no resampling
     assert 30 <= len(bed) / RATE <= 60
     assert 20 * np.log10(np.abs(bed).max()) > -12
-    # Loops cleanly even with no crossfade: the wrap from end to start is an
-    # ordinary step compared with its neighbourhood (a cut mid-bed is ~10x worse).
-    around = np.roll(bed, 2205, axis=0)[:4410]  # 50 ms either side of the wrap
-    local = np.abs(np.diff(around, axis=0)).max(axis=1)
-    seam = local[2204]
-    assert seam <= 2 * np.delete(local, 2204).max()
+    assert music.seamless(bed, RATE)
+    laid_bed = music.Bed(bed, RATE, Music(file=path))
+    assert laid_bed.xfade == 0 and len(laid_bed.unit) == len(bed)  # no crossfade: whole bars every time
+    track = laid_bed.read(0, len(bed) * 2 + RATE)
+    assert np.array_equal(track[len(bed): 2 * len(bed)], bed)
+    # No step at the seam: neither in the waveform nor in level.
     steps = np.abs(np.diff(bed, axis=0)).max(axis=1)
-    track = music.bed_track(bed, len(bed) * 2 + RATE, RATE, Music(crossfade=0, fade_in=0, fade_out=0, volume=0))
-    assert max_step(track) <= steps.max() * 1.01
+    seam = len(bed)
+    assert max_step(track[seam - RATE // 20: seam + RATE // 20]) <= steps.max() * 1.01
+    w = RATE // 20  # 50 ms windows: the level step at the seam is one the music makes anyway
+    levels = [rms_db(track[i: i + w]) for i in range(0, len(bed) + w, w)]
+    inside = max(abs(a - b) for a, b in zip(levels[: len(bed) // w], levels[1: len(bed) // w]))
+    assert abs(levels[len(bed) // w] - levels[len(bed) // w - 1]) <= inside + 0.5
 
 
 @pytest.mark.parametrize("path", BEDS, ids=[p.name for p in BEDS])
@@ -244,3 +221,13 @@ def test_bundled_bed_sample_rate(path):
 
     proc = subprocess.run([ffmpeg.ffmpeg_path(), "-hide_banner", "-i", str(path)], capture_output=True, text=True)
     assert "44100 Hz" in proc.stderr and "stereo" in proc.stderr
+
+
+def test_a_long_bed_is_decoded_only_as_far_as_the_episode_reaches(tmp_path):
+    path = write(tmp_path, "long.flac", noise_bed(20.0))
+    bed = music.Bed.open(path, RATE, 2, Music(file=path, offset=1000), RATE * 5)
+    assert len(bed.bed) <= RATE * 8  # offset + episode + a second, not the whole 20 s
+    assert not bed.loop  # and it plays straight through: no seam inside the episode
+    assert np.all(np.abs(bed.read(0, RATE * 5)).max(axis=1) > 0)
+    short = music.Bed.open(path, RATE, 2, Music(file=path), RATE * 60)
+    assert short.loop and len(short.bed) == pytest.approx(RATE * 20, abs=RATE // 50)

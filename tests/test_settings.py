@@ -121,19 +121,19 @@ def digest_blind_spots(s: script.Script, tmp_path: Path) -> set[str]:
 
 def test_every_affecting_field_changes_the_digest(full, tmp_path):
     seen = {f"{type(g).__name__}.{n}" for _, g, n, _ in group_fields(full)}
-    assert {"Music.rise_after", "Music.duck", "Tags.cover", "SectionMusic.volume", "GttsVoice.tld"} <= seen
+    assert {"Music.bridge", "Music.duck", "Tags.cover", "SectionMusic.volume", "GttsVoice.tld"} <= seen
     assert digest_blind_spots(full, tmp_path) == set()
 
 
 def test_the_completeness_check_catches_a_forgotten_field(full, tmp_path, monkeypatch):
-    """Mutation: a digest that skips music.rise_after (the bug this replaced) is caught."""
+    """Mutation: a digest that skips music.bridge (the bug this replaced) is caught."""
     real = settings.affecting
 
     def forgetful(group):
-        return ((n, v) for n, v in real(group) if not (isinstance(group, Music) and n == "rise_after"))
+        return ((n, v) for n, v in real(group) if not (isinstance(group, Music) and n == "bridge"))
 
     monkeypatch.setattr(settings, "affecting", forgetful)
-    assert digest_blind_spots(full, tmp_path) == {"Music.rise_after"}
+    assert digest_blind_spots(full, tmp_path) == {"Music.bridge"}
 
 
 def test_the_completeness_check_catches_forgotten_section_music(full, tmp_path, monkeypatch):
@@ -180,7 +180,7 @@ def test_readme_key_table_is_generated_from_the_declarations():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- keys:start -->\n", 1)[1].split("<!-- keys:end -->", 1)[0]
     assert block == groups.readme_table(), "run: python scripts/update_readme_keys.py"
-    for key in ("music.transition", "music.rise_after", "voice.gtts.tld", "sections[].music.volume"):
+    for key in ("music.transition", "music.bridge", "voice.gtts.tld", "sections[].music.volume"):
         assert f"`{key}`" in block
 
 

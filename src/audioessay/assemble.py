@@ -1,14 +1,21 @@
-"""Clips -> Mix: the speech track laid out with its pauses, the Timeline, and the music bed."""
+"""Clips -> Mix: the Timeline, and the episode as blocks (speech, pauses, the music bed).
+
+Assembly lays every clip out from its length and the pauses alone; no samples are
+joined here. The Mix it returns makes any block of the episode on demand (mixer.py),
+which mastering reads twice.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from audioessay import music
-from audioessay.audio import resample_float
-from audioessay.groups import AudioFormat, Layout, Music, SectionMusic
+from audioessay.groups import AudioFormat, Layout, Mastering, Music, SectionMusic
+from audioessay.master import Stems
+from audioessay.mixer import BLOCK, ClipSource, Mixdown, SegmentClips, Track
 from audioessay.plan import Plan
 from audioessay.synthesize import Clips
 from audioessay.timeline import Chapter, Cue, Timeline
@@ -16,30 +23,42 @@ from audioessay.timeline import Chapter, Cue, Timeline
 
 @dataclass(frozen=True)
 class Mix:
-    samples: np.ndarray  # float32, shaped (frames, channels)
     rate: int
+    channels: int
     timeline: Timeline
+    mixdown: Mixdown
+
+    def stems(self, block: int = BLOCK) -> Iterator[Stems]:
+        return self.mixdown.stems(block)
+
+    @property
+    def samples(self) -> np.ndarray:
+        """The whole mix in memory, voice at its own level (tests and short pieces only)."""
+        return self.mixdown.to_array()
 
 
-def lay_out(plan: Plan, clips: Clips, rate: int, start_ms: int = 0) -> tuple[np.ndarray, Timeline]:
-    """Concatenate clips and pauses once (no quadratic joins) and time every cue.
+def lay_out(plan: Plan, clips: ClipSource, rate: int, start_ms: int = 0) -> tuple[Track, Timeline]:
+    """Time every cue from clip lengths and pauses (no samples touched).
 
-    The track is built at the clips' own rate and resampled once to `rate`.
-    """
+    Cue times are counted on the clips' own clock (as the audio is), then placed at
+    the output rate; the episode starts `start_ms` in (the intro)."""
     native = clips.rate
-    parts: list[bytes] = [b"\0\0" * _frames(start_ms, native)]
+    frames = 0
     cues: list[Cue] = []
-    frames = len(parts[0]) // 2
-    for u, clip in zip(plan.utterances, clips.audio):
+    starts: list[int] = []
+    lengths: list[int] = []
+    offset = _frames(start_ms, rate)
+    for i, u in enumerate(plan.utterances):
+        n = clips.length(i)
         start = frames
-        parts.append(clip.raw_data)
-        frames += len(clip.raw_data) // 2
-        cues.append(Cue(u.kind, u.section, u.text, _ms(start, native), _ms(frames, native)))
-        pause = _frames(u.pause_ms, native)
-        parts.append(b"\0\0" * pause)
-        frames += pause
-    pcm = np.frombuffer(b"".join(parts), dtype="<i2").astype(np.float32) / 32768.0
-    return resample_float(pcm, native, rate)[:, None], Timeline(tuple(cues), (), _ms(frames, native))
+        frames += n
+        cues.append(Cue(u.kind, u.section, u.text, _ms(start, native) + start_ms, _ms(frames, native) + start_ms))
+        starts.append(offset + round(start * rate / native))
+        lengths.append(round(n * rate / native))
+        frames += _frames(u.pause_ms, native)
+    speech = round(frames * rate / native)
+    return (Track(rate, offset + speech, tuple(starts), tuple(lengths)),
+            Timeline(tuple(cues), (), _ms(offset + speech, rate)))
 
 
 def chapters(titles: tuple[str, ...], cues: tuple[Cue, ...], duration_ms: int, intro_ms: int,
@@ -61,69 +80,54 @@ def chapters(titles: tuple[str, ...], cues: tuple[Cue, ...], duration_ms: int, i
     return tuple(out)
 
 
-def assemble(plan: Plan, clips: Clips, audio: AudioFormat, bed_settings: Music | None = None,
+def assemble(plan: Plan, clips: Clips | ClipSource, audio: AudioFormat, bed_settings: Music | None = None,
              layout: Layout = Layout(), section_music: tuple[SectionMusic | None, ...] = (),
-             bed: np.ndarray | None = None) -> Mix:
-    """Speech track, then (when there is music) intro, ducked bed and outro.
+             bed: np.ndarray | None = None, mastering: Mastering = Mastering()) -> Mix:
+    """The Timeline and the block source: speech, then (when there is music) intro,
+    bed at its levels and outro.
 
-    `bed` is the decoded music file (music.load_bed), loaded before synthesis by the caller;
-    `section_music` is each section's override of the bed level (None: the bed's own).
-    """
+    `bed` is the decoded music file if the caller has it; otherwise only as much of
+    the file as the episode needs is decoded. `section_music` is each section's
+    override of the bed level (None: the bed's own)."""
     rate, channels = audio.sample_rate, audio.channels
-    speech, timeline = lay_out(plan, clips, rate)
-    cues, shift = timeline.cues, 0
+    source = SegmentClips(clips.audio, clips.rate) if isinstance(clips, Clips) else clips
     if bed_settings is None:
-        samples = np.repeat(speech, channels, axis=1) if channels > 1 else speech
-        outro = 0
+        track, timeline = lay_out(plan, source, rate)
+        chaps = chapters(plan.section_titles, timeline.cues, timeline.duration_ms, 0, 0)
+        mixdown = Mixdown(track, source, channels, room_tone_db=layout.room_tone)
+        return Mix(rate, channels, Timeline(timeline.cues, chaps, timeline.duration_ms), mixdown)
+
+    intro, outro = layout.intro, layout.outro
+    track, timeline = lay_out(plan, source, rate, start_ms=intro)
+    n = track.frames + _frames(outro, rate)
+    track = Track(rate, n, track.starts, track.lengths)
+    duration = _ms(n, rate)
+    if bed is None:
+        laid = music.Bed.open(bed_settings.file, rate, channels, bed_settings, n)
     else:
-        if bed is None:
-            bed = music.load_bed(bed_settings.file, rate, channels=channels)
-        samples, shift = _with_music(speech, timeline, bed, rate, bed_settings, layout, section_music)
-        cues = tuple(replace(c, start_ms=c.start_ms + shift, end_ms=c.end_ms + shift) for c in cues)
-        outro = layout.outro
-    duration = _ms(len(samples), rate)
-    chaps = chapters(plan.section_titles, cues, duration, shift, outro)
-    return Mix(samples, rate, Timeline(cues, chaps, duration))
+        laid = music.Bed(bed, rate, bed_settings)
+    spans = [(_frames(c.start_ms, rate), _frames(c.end_ms, rate)) for c in timeline.cues]
+    levels = music.Levels(spans, n, laid.end(n), laid.loudness, rate, bed_settings,
+                          music.LevelPlan.of(bed_settings, mastering.loudness), intro, outro,
+                          _sections(timeline, section_music, rate, n - _frames(outro, rate)))
+    chaps = chapters(plan.section_titles, timeline.cues, duration, intro, outro)
+    return Mix(rate, channels, Timeline(timeline.cues, chaps, duration),
+               Mixdown(track, source, channels, laid, levels))
 
 
-def _with_music(speech: np.ndarray, timeline: Timeline, bed: np.ndarray, rate: int, m: Music, layout: Layout,
-                section_music: tuple[SectionMusic | None, ...]) -> tuple[np.ndarray, int]:
-    spans = timeline.speech()
-    # The bed alone (speech zeroed), so sections marked `music: none` can be muted in it.
-    bed_only, shift = music.with_intro_outro(np.zeros_like(speech), spans, bed, rate, m, layout)
-    if any(sm is not None for sm in section_music):
-        bed_only *= _section_mask(section_music, m.volume, timeline, len(bed_only), rate, shift)[:, None]
-    start = _frames(shift, rate)
-    bed_only[start:start + len(speech)] += speech  # mono speech broadcasts over the bed's channels
-    return bed_only, shift
-
-
-def _section_mask(section_music: tuple[SectionMusic | None, ...], bed_volume: float, timeline: Timeline,
-                  n: int, rate: int, shift_ms: int) -> np.ndarray:
-    """Gain on the bed per section: 1.0 by default, 0.0 under `music: none`, the level
-    difference under `music: {volume: dB}`; changes ramp over 500 ms before the section."""
-    mask = np.ones(n, dtype=np.float32)
+def _sections(timeline: Timeline, section_music: tuple[SectionMusic | None, ...], rate: int,
+              speech_end: int) -> list[tuple[int, int, SectionMusic | None]]:
+    """(first frame, end frame, override) per section, from its first cue."""
     starts: dict[int, int] = {}
     for cue in timeline.cues:
-        starts.setdefault(cue.section, cue.start_ms)
-    ramp = _frames(500, rate)
-    previous = 1.0
-    b = n
+        starts.setdefault(cue.section, _frames(cue.start_ms, rate))
+    out = []
     for i, sm in enumerate(section_music):
-        level = None if sm is None else sm.volume
-        gain = 1.0 if level is None else 0.0 if level == float("-inf") else 10 ** ((level - bed_volume) / 20)
-        a = max(_frames(starts[i] + shift_ms - 500, rate), 0) if i in starts else 0
-        end_ms = starts[i + 1] - 500 if i + 1 in starts else timeline.duration_ms  # the outro starts there
-        b = min(_frames(end_ms + shift_ms, rate), n)
-        mask[a:b] = gain
-        r = min(ramp, a)
-        if r and gain != previous:
-            mask[a - r:a] = np.linspace(previous, gain, r, dtype=np.float32)
-        previous = gain
-    r = min(ramp, n - b)
-    if r and previous != 1.0:  # the outro plays at the bed's own level
-        mask[b:b + r] = np.linspace(previous, 1.0, r, dtype=np.float32)
-    return mask
+        if i not in starts:
+            continue
+        end = starts.get(i + 1, speech_end)
+        out.append((starts[i], end, sm))
+    return out
 
 
 def _frames(ms: int, rate: int) -> int:

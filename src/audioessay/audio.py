@@ -47,6 +47,43 @@ def trim(seg: AudioSegment, threshold: float = SILENCE_DBFS, keep_ms: int = 30) 
     return seg[max(0, start - keep_ms): len(seg) - max(0, end - keep_ms)]
 
 
+JOIN_KEEP_MS = 3  # what a joined piece keeps beyond its speech
+JOIN_CROSSFADE_MS = 10
+
+
+def speech_bounds(x: np.ndarray, rate: int, threshold_db: float = SILENCE_DBFS) -> tuple[int, int]:
+    """[first, last) frames of a mono float array whose 1 ms peak reaches `threshold_db` dBFS."""
+    w = max(1, rate // 1000)
+    n = -(-len(x) // w) * w
+    padded = np.zeros(n, np.float32)
+    padded[:len(x)] = np.abs(x)
+    loud = np.flatnonzero(padded.reshape(-1, w).max(axis=1) >= 10 ** (threshold_db / 20))
+    if len(loud) == 0:
+        return 0, 0
+    return int(loud[0]) * w, min(len(x), (int(loud[-1]) + 1) * w)
+
+
+def join_pieces(parts: list[np.ndarray], rate: int) -> np.ndarray:
+    """Pieces of one sentence (mono float) as one gapless take: each is trimmed to within
+    JOIN_KEEP_MS of its speech at a join, and each join is a JOIN_CROSSFADE_MS
+    equal-power crossfade. The sentence's own outer edges are trimmed the same way."""
+    keep = round(JOIN_KEEP_MS * rate / 1000)
+    trimmed = []
+    for x in parts:
+        a, b = speech_bounds(x, rate)
+        if b > a:
+            trimmed.append(x[max(0, a - keep):min(len(x), b + keep)])
+    if not trimmed:
+        return np.zeros(0, np.float32)
+    out = trimmed[0]
+    for x in trimmed[1:]:
+        n = min(round(JOIN_CROSSFADE_MS * rate / 1000), len(out) // 2, len(x) // 2)
+        t = (np.arange(n) + 0.5) / max(n, 1) * (np.pi / 2)
+        overlap = out[len(out) - n:] * np.cos(t) + x[:n] * np.sin(t)
+        out = np.concatenate([out[:len(out) - n], overlap, x[n:]])
+    return out.astype(np.float32)
+
+
 def resample(seg: AudioSegment, rate: int) -> AudioSegment:
     """Polyphase resampling (band-limited, unlike pydub's linear set_frame_rate)."""
     if seg.frame_rate == rate or len(seg.raw_data) == 0:
@@ -54,13 +91,49 @@ def resample(seg: AudioSegment, rate: int) -> AudioSegment:
     return from_float(resample_float(to_float(seg), seg.frame_rate, rate), rate)
 
 
-def resample_float(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
-    """Polyphase resampling of float samples along the first axis (frames)."""
-    if rate_in == rate_out or len(x) == 0:
+def _smooth(n: int) -> int:
+    """The smallest 2^a * 3^b * 5^c >= n (a transform size pocketfft does fast)."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35 << max(0, (-(-n // p35) - 1).bit_length())
+            best = min(best, m)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
+def resample_float(x: np.ndarray, rate_in: int, rate_out: int, response=None, tail: int = 0) -> np.ndarray:
+    """Band-limited resampling along the first axis (frames), in the frequency domain.
+
+    The input is padded with silence to a length whose resampled length is whole, so
+    the ratio is exact; the padding also keeps the transform's wrap-around away from
+    the audio. Meant for clips (a sentence, a bed): the whole input is one transform.
+
+    `response(freqs_hz)` (complex, optional) filters in the same transform; `tail` is
+    how many output frames its impulse response lasts, kept clear of the wrap-around."""
+    if (rate_in == rate_out and response is None) or len(x) == 0:
         return x
     from math import gcd
 
-    from scipy.signal import resample_poly
-
     g = gcd(rate_in, rate_out)
-    return resample_poly(x, rate_out // g, rate_in // g, axis=0).astype(np.float32)
+    up, down = rate_out // g, rate_in // g
+    n = len(x)
+    # Silence each side: at least `tail` output frames, a whole number of `down` input frames.
+    guard = -(-max(64, -(-tail * down // up)) // down) * down
+    # `down` times a 5-smooth number: a fast transform size, and the output length is whole.
+    total = down * _smooth(-(-(n + 2 * guard) // down))
+    padded = np.zeros((total,) + x.shape[1:], np.float32)
+    padded[guard:guard + n] = x
+    out_total = total // down * up
+    spectrum = np.fft.rfft(padded, axis=0)
+    keep = min(len(spectrum), out_total // 2 + 1)
+    spectrum = spectrum[:keep]
+    if response is not None:
+        h = response(np.arange(keep) * (rate_out / out_total))
+        spectrum = spectrum * (h[:, None] if spectrum.ndim == 2 else h)
+    y = np.fft.irfft(spectrum, out_total, axis=0) * (out_total / total)
+    start = guard // down * up
+    return y[start:start + round(n * rate_out / rate_in)].astype(np.float32)

@@ -49,6 +49,8 @@ def check(mp3_path: str | Path) -> list[Row]:
         tags = None
         tag_problem = exc.format_message()
     lufs, peak = measure_loudness(mp3_path)
+    from audioessay.balance import balance_rows  # loudness range; music-only intro/outro level
+
     rows = [
         _loudness_row(lufs),
         _peak_row(peak),
@@ -60,7 +62,8 @@ def check(mp3_path: str | Path) -> list[Row]:
     ]
     if tags is None:
         return [*rows, Row("tags", "unreadable", "fail", tag_problem.replace(f"{mp3_path}: ", "", 1))]
-    return [*rows, _tags_row(tags), _cover_row(tags["cover"]), _chapters_row(tags)]
+    return [*rows, _tags_row(tags), _cover_row(tags["cover"]), _chapters_row(tags),
+            *balance_rows(mp3_path, tags["chapters"], lufs)]
 
 
 def _stream_info(path: Path) -> MPEGInfo:

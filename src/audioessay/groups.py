@@ -57,7 +57,7 @@ class MusicOption(Option):
         raise Invalid("must be 'none', a file name, or a mapping with 'file:'")
 
 
-def _ms(default: int, doc: str, maximum: int = 60000) -> Number:
+def _ms(default: int | None, doc: str, maximum: int = 60000) -> Number:
     return Number(default, doc, minimum=0, maximum=maximum, integer=True, unit="ms")
 
 
@@ -117,31 +117,44 @@ class Pauses(Group):
 
 @dataclasses.dataclass(frozen=True)
 class Music(Group):
-    """The background bed. `duck` is a positive number of dB everywhere."""
+    """The background bed. Levels are set relative to the voice unless `volume` is given
+    (then it is absolute, as in scripts written before). `duck` is a positive number of dB."""
 
     key = "music"
     doc = "music bed"
     file: Path = setting(Text(REQUIRED, "music file (any format ffmpeg reads), relative to the script"))
-    volume: float = setting(Number(-20.0, "bed level in dB relative to full scale", minimum=-60, maximum=0, unit="dB"))
-    duck: float = setting(Number(12.0, "how many dB the bed dips under speech", minimum=0, maximum=40, unit="dB"))
-    fade_in: int = setting(_ms(2000, "fade-in at the start, ms"))
+    under: float = setting(Number(22.0, "how far the bed sits under the voice while it speaks, LU "
+                                        "(used when volume is not given)", minimum=6, maximum=40, unit="LU"))
+    volume: float | None = setting(Number(None, "absolute bed level between sentences, LUFS in the episode "
+                                                "(under speech: volume - duck); unset: set by under",
+                                          minimum=-60, maximum=0, unit="LUFS"))
+    duck: float = setting(Number(12.0, "how many dB the bed rises in pauses longer than bridge "
+                                       "(its dip under speech)", minimum=0, maximum=40, unit="dB"))
+    solo: float = setting(Number(-4.0, "level of the music-only intro and outro, LU relative to "
+                                       "mastering.loudness", minimum=-30, maximum=0, unit="LU"))
+    fade_in: int = setting(_ms(1000, "fade-in at the start, ms"))
     fade_out: int = setting(_ms(3000, "fade-out at the end, ms"))
     offset: int = setting(_ms(0, "start this many ms into the music file", 24 * 3600 * 1000))
-    loop: bool = setting(Bool(True, "loop the music to cover the whole episode (crossfaded seam)"))
-    crossfade: int = setting(_ms(1500, "loop seam crossfade, ms", 20000))
+    loop: bool = setting(Bool(True, "loop the music to cover the whole episode"))
+    crossfade: int | None = setting(_ms(None, "loop seam crossfade, ms; 0 declares the bed seamless; "
+                                              "unset: none if the bed loops seamlessly (detected), else 1500", 20000))
     attack: int = setting(_ms(250, "ramp down before speech, ms", 5000))
     release: int = setting(_ms(600, "ramp up after speech, ms", 10000))
-    rise_after: int = setting(_ms(1500, "only pauses longer than this let the bed rise, ms"))
-    transition: int = setting(_ms(1500, "ramp into the first and out of the last sentence, ms", 20000))
+    bridge: int = setting(_ms(3000, "pauses shorter than this keep the bed ducked; longer ones let it rise, ms"))
+    transition: int = setting(_ms(1000, "ramp from the intro into the first sentence and from the last "
+                                        "sentence into the outro, ms", 20000))
 
 
 @dataclasses.dataclass(frozen=True)
 class Layout(Group):
-    """Top-level keys that place music-only stretches around the narration."""
+    """Top-level keys that place sound around and between the narration."""
 
     doc = "intro and outro"
     intro: int = setting(_ms(0, "music-only intro length, ms (needs music)", 120000))
     outro: int = setting(_ms(0, "music-only outro length, ms (needs music)", 120000))
+    room_tone: float | None = setting(Number(None, "low noise instead of digital silence in pauses when there "
+                                                   "is no music, dBFS; unset: off", minimum=-90, maximum=-40,
+                                             unit="dBFS"))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,38 +1,39 @@
-"""Loudness measurement and mastering after ITU-R BS.1770 / EBU R 128.
+"""Two-pass mastering after ITU-R BS.1770 / EBU R 128, in bounded memory.
 
-`measure` reads integrated loudness (LUFS, via pyloudnorm) and true peak
-(dBTP, 4x oversampled). `master` gains a mix to a target loudness, then runs a
-lookahead true-peak limiter so the result stays under a ceiling.
+Pass 1 (`measure_stems`) reads the mix's blocks once and keeps only the K-weighted
+energy of every 100 ms, separately for the voice and the bed, and the running true
+peak. From that, `plan_gain` picks the voice gain that brings the programme to the
+target loudness. Pass 2 (`Mastered.blocks`) regenerates the blocks, applies the gain,
+runs the look-ahead true-peak limiter across block boundaries and meters what it
+hands on (the encoder's input). Nothing holds the whole episode.
 
-Samples are float32 arrays shaped (frames, channels) (1-D is taken as mono).
+`measure` and `master` do the same for an array in memory (tests, short clips).
+Samples are float arrays shaped (frames, channels).
 """
 
 from __future__ import annotations
 
 import math
-import warnings
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
+from audioessay import meter
+from audioessay.dynamics import gain_curve
 from audioessay.audio import as_frames
+from audioessay.dynamics import DECIMATE
 from audioessay.groups import Mastering
-import pyloudnorm
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import resample_poly
 
-OVERSAMPLE = 4  # BS.1770-4 Annex 2: 4x oversampling for true peak at 44.1/48 kHz
-MP3_MARGIN_DB = 0.3  # headroom under the ceiling: MP3 encoding adds small overshoots
+MP3_MARGIN_DB = 0.5  # headroom under the ceiling: MP3 encoding adds small overshoots
 LOOKAHEAD_MS = 5.0  # the limiter reaches full reduction this long before a peak
 HOLD_MS = 40.0  # and holds it this long after, so dense peaks don't flutter
 RELEASE_MS = 150.0  # then recovers gradually over about this long
-
-_CHUNK = 1 << 18  # frames per oversampling chunk, to bound memory
-_BLOCK = 1024  # frames per block when deciding where to oversample
-_DECIMATE = 16  # the limiter computes its gain per this many frames
-_PAD = 32  # input frames of context each side of a chunk (filter half-length is 6)
-# 48-tap interpolation filter (12 taps per phase), as in BS.1770-4 Annex 2.
-_TP_FILTER = None
+BLOCK = 1 << 15  # frames per block when an array in memory is streamed
+VERIFY_LU = 0.1  # the encoded file may be this far off the target before pass 2 is redone
+VERIFY_PEAK_DB = 0.1  # and its true peak must be this far under the ceiling (ffmpeg rounds to 0.1)
+log = logging.getLogger("audioessay.master")
 
 
 @dataclass(frozen=True)
@@ -41,223 +42,280 @@ class Loudness:
 
     integrated_lufs: float
     true_peak_dbtp: float
+    range_lu: float = 0.0
 
     def __str__(self) -> str:
         return f"{self.integrated_lufs:.1f} LUFS, {self.true_peak_dbtp:.1f} dBTP"
 
 
-def measure(samples: np.ndarray, rate: int) -> Loudness:
-    """Integrated loudness (BS.1770 gated, pyloudnorm) and 4x-oversampled true peak.
+@dataclass(frozen=True)
+class Stems:
+    """One block of the mix before mastering: the voice (mono, after its chain) and the
+    bed (already at its level; None when there is no music). Same number of frames."""
 
-    Audio shorter than one 400 ms gating block has no integrated loudness and
-    reads -inf LUFS.
-    """
+    voice: np.ndarray  # (frames, 1)
+    bed: np.ndarray | None  # (frames, channels)
+
+    def mixed(self, voice_gain: float, channels: int) -> np.ndarray:
+        v = self.voice * np.float32(voice_gain)
+        out = np.repeat(v, channels, axis=1) if channels > 1 else v.copy()
+        if self.bed is not None:
+            out += self.bed
+        return out
+
+
+# --- pass 1 ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What pass 1 keeps: K-weighted energy per 100 ms of each stem, and the unmastered
+    mix's true peak (linear)."""
+
+    rate: int
+    channels: int
+    voice_steps: np.ndarray
+    bed_steps: np.ndarray
+    true_peak: float
+    frames: int
+
+    def lufs(self, voice_gain: float) -> float:
+        """Integrated loudness of voice * voice_gain + bed (the stems are uncorrelated,
+        so their energies add)."""
+        steps = self.voice_steps * voice_gain ** 2 + self.bed_steps
+        return meter.integrated(meter.block_energies(steps, round(meter.STEP * self.rate)))
+
+
+def measure_stems(blocks: Iterable[Stems], rate: int, channels: int) -> Measurement:
+    """Pass 1: loudness material and true peak from the blocks, filter state carried."""
+    voice_m = meter.LoudnessMeter(rate, 1)
+    bed_m = meter.LoudnessMeter(rate, channels)
+    peak_m = meter.TruePeakMeter(channels)
+    peak, frames, has_bed = 0.0, 0, False
+    for block in blocks:
+        voice_m.add(block.voice)
+        if block.bed is not None:
+            has_bed = True
+            bed_m.add(block.bed)
+        mix = block.mixed(1.0, channels)
+        # Only stretches that could beat the running peak are oversampled.
+        peak = max(peak, float(peak_m.envelope(mix, floor=peak).max(initial=0.0)))
+        frames += len(block.voice)
+    tail = peak_m.envelope(np.zeros((2 * meter.TruePeakMeter.DELAY, channels)), floor=peak)
+    peak = max(peak, float(tail.max(initial=0.0)))
+    # A mono voice sent to every channel counts once per channel (channel weights are 1).
+    voice = np.asarray(voice_m.steps) * channels
+    bed = np.asarray(bed_m.steps) if has_bed else np.zeros_like(voice)
+    bed = np.concatenate([bed, np.zeros(max(0, len(voice) - len(bed)))])[:len(voice)]
+    return Measurement(rate, channels, voice, bed, peak, frames)
+
+
+def plan_gain(m: Measurement, target_lufs: float) -> float:
+    """The voice gain (linear) that brings voice + bed to `target_lufs`; 0 if silent."""
+    voice_alone = meter.integrated(meter.block_energies(m.voice_steps, round(meter.STEP * m.rate)))
+    if not math.isfinite(voice_alone):
+        return 0.0
+    gain_db = target_lufs - voice_alone
+    for _ in range(8):  # the bed adds a little: converge on the sum
+        off = target_lufs - m.lufs(10 ** (gain_db / 20))
+        if abs(off) < 0.005:
+            break
+        gain_db += off
+    return 10 ** (gain_db / 20)
+
+
+# --- the limiter -----------------------------------------------------------------
+
+
+class Limiter:
+    """Look-ahead true-peak limiter over a stream: `push(block)` returns the frames whose
+    gain is decided (the output lags the input by the look-ahead), `flush()` the rest.
+    The same as `gain_curve` over the whole signal, block boundaries included."""
+
+    def __init__(self, rate: int, channels: int, ceiling: float):
+        block_rate = rate / DECIMATE
+        self.half = max(1, math.ceil(block_rate * LOOKAHEAD_MS / 2000))
+        self.hold = math.ceil(block_rate * HOLD_MS / 1000)
+        self.release = math.ceil(block_rate * RELEASE_MS / 1000)
+        self.past = self.release + 2 * self.half + self.hold + 4  # blocks of history a gain depends on
+        self.ahead = 2 * self.half + 3  # and of future
+        self.ceiling = ceiling
+        self.channels = channels
+        self.peaks = meter.TruePeakMeter(channels)
+        self.skip = meter.TruePeakMeter.DELAY  # the envelope lags the audio by this much
+        self.audio = np.zeros((0, channels))  # frames not yet handed on
+        self.env = np.zeros(0)  # true peak of those frames (aligned)
+        self.need = np.ones(self.past)  # per block: history, then the pending blocks
+        self.done = 0  # blocks handed on
+        self.reduced = np.zeros(0)  # gain reduction (dB) of every frame handed on, recent only
+        self.stats = [0, 0]  # frames over 3 dB of reduction, frames handed on
+
+    def push(self, x: np.ndarray) -> np.ndarray:
+        env = self.peaks.envelope(x, floor=self.ceiling)
+        if self.skip:
+            cut = min(self.skip, len(env))
+            env, self.skip = env[cut:], self.skip - cut
+        self.audio = np.concatenate([self.audio, x])
+        self.env = np.concatenate([self.env, env])
+        return self._emit(final=False)
+
+    def flush(self) -> np.ndarray:
+        n = len(self.audio)
+        env = self.peaks.envelope(np.zeros((2 * meter.TruePeakMeter.DELAY, self.channels)), floor=self.ceiling)
+        self.env = np.concatenate([self.env, env[self.skip:]])[:n]
+        pad = -n % DECIMATE
+        self.audio = np.concatenate([self.audio, np.zeros((pad, self.channels))])
+        self.env = np.concatenate([self.env, np.zeros(pad)])
+        out = self._emit(final=True)
+        return out[: len(out) - pad] if pad else out
+
+    def _emit(self, *, final: bool) -> np.ndarray:
+        whole = min(len(self.env), len(self.audio)) // DECIMATE  # pending blocks with a known peak
+        known = len(self.need) - self.past  # of which need is already computed
+        if whole > known:
+            env = self.env[known * DECIMATE: whole * DECIMATE].reshape(-1, DECIMATE).max(axis=1)
+            self.need = np.concatenate([self.need, np.minimum(1.0, self.ceiling / np.maximum(env, 1e-12))])
+        ready = whole if final else whole - self.ahead
+        if ready <= 0:
+            return np.zeros((0, self.channels))
+        need = self.need if not final else np.concatenate([self.need, np.ones(self.ahead)])
+        g = gain_curve(need, self.half, self.hold, self.release)
+        # block centres: history blocks -1 and onwards; frames of pending blocks 0..ready-1
+        gains = g[self.past - 1: self.past + ready + 1]
+        centres = (np.arange(len(gains)) - 1) * DECIMATE + (DECIMATE - 1) / 2
+        frame_gain = np.interp(np.arange(ready * DECIMATE, dtype=np.float64), centres, gains)
+        out = self.audio[: ready * DECIMATE] * frame_gain[:, None]
+        self.stats[0] += int(np.count_nonzero(frame_gain < 10 ** (-3 / 20)))
+        self.stats[1] += len(frame_gain)
+        self.audio = self.audio[ready * DECIMATE:]
+        self.env = self.env[ready * DECIMATE:]
+        self.need = self.need[ready:]
+        self.done += ready
+        return out
+
+
+# --- pass 2 ------------------------------------------------------------------------
+
+
+class Mastered:
+    """Pass 2: `blocks()` yields the mastered mix block by block (gain, then the limiter)
+    and meters it; after it is exhausted, `after` holds its loudness and true peak and
+    `limited` the share of frames the limiter pulled down by more than 3 dB."""
+
+    def __init__(self, stems: Iterable[Stems], rate: int, channels: int, voice_gain: float, settings: Mastering,
+                 gain: float = 1.0, margin_db: float = MP3_MARGIN_DB, metered: bool = True):
+        self.stems, self.rate, self.channels = stems, rate, channels
+        self.metered = metered  # off when the encoded file is measured instead
+        self.voice_gain, self.gain = voice_gain, gain
+        self.ceiling = 10.0 ** ((settings.true_peak - margin_db) / 20.0)
+        self.after: Loudness | None = None
+        self.limited = 0.0
+        self._peak = 0.0
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        loud = meter.LoudnessMeter(self.rate, self.channels)
+        peaks = meter.TruePeakMeter(self.channels)
+        limiter = Limiter(self.rate, self.channels, self.ceiling)
+        self._peak = 0.0
+        for block in self.stems:
+            x = block.mixed(self.voice_gain, self.channels).astype(np.float64) * self.gain
+            yield from self._metered(limiter.push(x), loud, peaks)
+        yield from self._metered(limiter.flush(), loud, peaks)
+        tail = peaks.envelope(np.zeros((2 * meter.TruePeakMeter.DELAY, self.channels)), floor=self._peak)
+        peak = max(self._peak, float(tail.max(initial=0.0)))
+        self.after = Loudness(loud.integrated(), meter.to_db(peak),
+                              meter.loudness_range(np.asarray(loud.steps), loud.step))
+        self.limited = limiter.stats[0] / max(1, limiter.stats[1])
+
+    def _metered(self, out: np.ndarray, loud: meter.LoudnessMeter, peaks: meter.TruePeakMeter) -> Iterator[np.ndarray]:
+        if len(out) and self.metered:
+            loud.add(out)
+            self._peak = max(self._peak, float(peaks.envelope(out, floor=self._peak).max(initial=0.0)))
+        if len(out):
+            yield out.astype(np.float32)
+
+
+def master_to_file(stems: Callable[[], Iterable[Stems]], measured: Measurement, settings: Mastering, *,
+                   encode: Callable[[Iterable[np.ndarray]], None],
+                   verify: Callable[[], tuple[float, float, float]]) -> tuple[Loudness, Loudness]:
+    """Pass 2 into the encoder, then loudness closed on the file: `verify` measures what
+    was written (LUFS, dBTP, LRA); if that is more than VERIFY_LU off the target, pass 2
+    runs once more with the difference made up. Returns (before, after), `after` being
+    the file's own measurement."""
+    before = Loudness(measured.lufs(1.0), meter.to_db(measured.true_peak))
+    voice_gain = plan_gain(measured, settings.loudness)
+    gain, margin = 1.0, MP3_MARGIN_DB
+    for attempt in range(2):
+        pass2 = Mastered(stems(), measured.rate, measured.channels, voice_gain, settings, gain, margin,
+                         metered=False)  # the file is measured instead
+        encode(pass2.blocks())
+        lufs, peak, lra = verify()
+        log.info("pass 2: the file measures %.2f LUFS, %.2f dBTP; limiter over 3 dB on %.2f%% of frames",
+                 lufs, peak, 100 * pass2.limited)
+        off = settings.loudness - lufs
+        over = peak - (settings.true_peak - VERIFY_PEAK_DB)  # the encoder's own overshoot
+        if attempt or not math.isfinite(off) or (abs(off) <= VERIFY_LU and over <= 0):
+            break
+        gain *= 10 ** (off / 20)
+        margin += max(0.0, over + VERIFY_PEAK_DB)
+    return before, Loudness(lufs, peak, lra)
+
+
+# --- arrays in memory ----------------------------------------------------------------
+
+
+def _as_stems(x: np.ndarray) -> Iterator[Stems]:
+    """A whole array as a stream of 'voice' blocks (each channel metered as it is)."""
+    for i in range(0, len(x), BLOCK):
+        yield Stems(x[i:i + BLOCK], None)
+
+
+def measure(samples: np.ndarray, rate: int) -> Loudness:
+    """Integrated loudness (BS.1770 gated) and 4x-oversampled true peak of an array.
+    Audio shorter than one 400 ms gating block reads -inf LUFS."""
     x = as_frames(samples)
-    return Loudness(_integrated(x, rate), _true_peak_db(x))
+    loud = meter.LoudnessMeter(rate, x.shape[1])
+    peaks = meter.TruePeakMeter(x.shape[1])
+    peak = 0.0
+    for i in range(0, len(x), BLOCK):
+        block = x[i:i + BLOCK]
+        loud.add(block)
+        peak = max(peak, float(peaks.envelope(block, floor=peak).max(initial=0.0)))
+    tail = peaks.envelope(np.zeros((2 * meter.TruePeakMeter.DELAY, x.shape[1])), floor=peak)
+    peak = max(peak, float(tail.max(initial=0.0)))
+    return Loudness(loud.integrated(), meter.to_db(peak))
 
 
 def master(samples: np.ndarray, rate: int, settings: Mastering) -> tuple[np.ndarray, Loudness, Loudness]:
-    """Gain `samples` to `settings.loudness` LUFS, limit true peaks to `settings.true_peak` dBTP.
-
-    Returns (mastered float32 (frames, channels), before, after). The limiter
-    aims MP3_MARGIN_DB under the ceiling so the encoded MP3 still measures
-    under it. Silent (or too short to measure) input is returned unchanged,
-    with before == after.
-    """
-    target_lufs, ceiling_dbtp = settings.loudness, settings.true_peak
+    """Gain `samples` to `settings.loudness` LUFS, limit true peaks to `settings.true_peak`
+    dBTP, through the same two passes as an episode. Returns (mastered float32, before,
+    after). Silent or too-short input is returned unchanged, with before == after."""
     x = as_frames(samples)
     before = measure(x, rate)
     if not math.isfinite(before.integrated_lufs):
         return x.copy(), before, before
-
-    ceiling = 10.0 ** ((ceiling_dbtp - MP3_MARGIN_DB) / 20.0)
-    gain_db = target_lufs - before.integrated_lufs
-    slack_db = 4.0  # most make-up gain allowed to win back what limiting takes
-    # The limiter only needs the envelope where it could exceed the ceiling.
-    env = _true_peak_envelope(x, floor=ceiling / 10.0 ** ((gain_db + slack_db) / 20.0))
-    peaks = _block_reduce(env, np.max, fill=0.0)
-    # Limiting lowers loudness; make-up rounds run at block rate on the
-    # K-weighted energy, so each costs little. pyloudnorm has the last word.
-    energy = _block_reduce(np.square(_k_weighted(x, rate)).sum(axis=1), np.sum, fill=0.0)
-    offset = before.integrated_lufs - _gated_lufs(energy, rate)
-    first_db = gain_db
-    for _ in range(6):
-        g = 10.0 ** (gain_db / 20.0)
-        gain_blocks = g * _limiter_blocks(peaks * g, ceiling, rate)
-        estimate = _gated_lufs(energy * np.square(gain_blocks), rate) + offset
-        if abs(estimate - target_lufs) < 0.05:
-            break
-        gain_db = min(gain_db + target_lufs - estimate, first_db + slack_db)
-    out = x * _to_frames(gain_blocks, len(x))[:, None]
-    after = measure(out, rate)
-    # A constant trim: corrects the estimate's small error, and any inter-sample
-    # peak the varying gain created; never past the ceiling.
-    trim_db = min(target_lufs - after.integrated_lufs, ceiling_dbtp - MP3_MARGIN_DB - after.true_peak_dbtp)
-    if abs(trim_db) > 0.02:
-        out *= np.float32(10.0 ** (trim_db / 20.0))
-        # Loudness and peak scale exactly with a constant gain.
-        after = Loudness(after.integrated_lufs + trim_db, after.true_peak_dbtp + trim_db)
+    channels = x.shape[1]
+    # Each channel is its own 'voice' here: measure the array as it is.
+    loud_m = meter.LoudnessMeter(rate, channels)
+    for i in range(0, len(x), BLOCK):
+        loud_m.add(x[i:i + BLOCK])
+    gain = 10 ** ((settings.loudness - loud_m.integrated()) / 20)
+    out, after = _master_array(x, rate, gain, settings)
+    # Limiting takes a little loudness: one more pass with that made up (limited again).
+    if abs(after.integrated_lufs - settings.loudness) > 0.05:
+        gain *= 10 ** ((settings.loudness - after.integrated_lufs) / 20)
+        out, after = _master_array(x, rate, gain, settings)
     return out, before, after
 
 
-def _limiter_blocks(block_peaks: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
-    """Gain per block of _DECIMATE frames (<= 1) so every block's peak * gain <= ceiling,
-    and so that linear interpolation between block centres stays under it too.
+def _master_array(x: np.ndarray, rate: int, gain: float, settings: Mastering) -> tuple[np.ndarray, Loudness]:
+    channels = x.shape[1]
 
-    Vectorised lookahead limiter: the required gain is held with a sliding
-    minimum over [t - hold, t + lookahead] (widened by a block each side for
-    the interpolation), smoothed by two short boxcars that fit inside the
-    lookahead (so the smoothed gain still meets every peak), and released
-    through a longer trailing average.
-    """
-    need = np.minimum(1.0, ceiling / np.maximum(block_peaks, 1e-12))
-    if need.min() >= 1.0:
-        return need
-    block_rate = rate / _DECIMATE
-    half = max(1, math.ceil(block_rate * LOOKAHEAD_MS / 2000))
-    hold = math.ceil(block_rate * HOLD_MS / 1000)
-    release = math.ceil(block_rate * RELEASE_MS / 1000)
-    held = _window(minimum_filter1d, need, before=hold + 1, after=2 * half + 1)
-    # Two trailing boxcars: total support [t - 2*half, t], inside the lookahead.
-    smooth = _window(uniform_filter1d, held, before=half, after=0)
-    smooth = _window(uniform_filter1d, smooth, before=half, after=0)
-    slow = _window(uniform_filter1d, smooth, before=release, after=0)
-    return np.minimum(smooth, slow)
+    def stems() -> Iterator[Stems]:
+        for i in range(0, len(x), BLOCK):
+            yield Stems(np.zeros((len(x[i:i + BLOCK]), 1), np.float32), x[i:i + BLOCK] * np.float32(gain))
 
-
-def _block_reduce(a: np.ndarray, fn, *, fill: float) -> np.ndarray:
-    """fn over consecutive blocks of _DECIMATE frames of a 1-D array (last block padded)."""
-    nb = -(-len(a) // _DECIMATE)
-    padded = np.full(nb * _DECIMATE, fill, dtype=np.float64)
-    padded[: len(a)] = a
-    return fn(padded.reshape(nb, _DECIMATE), axis=1)
-
-
-def _to_frames(gain_blocks: np.ndarray, n: int) -> np.ndarray:
-    """Linear interpolation of per-block gains to per-frame gains, between block centres."""
-    centres = np.arange(len(gain_blocks)) * _DECIMATE + (_DECIMATE - 1) / 2
-    return np.interp(np.arange(n, dtype=np.float64), centres, gain_blocks).astype(np.float32)
-
-
-def _k_weighted(x: np.ndarray, rate: int) -> np.ndarray:
-    """The signal through pyloudnorm's BS.1770 K-weighting filters."""
-    out = _dithered(x)
-    for stage in pyloudnorm.Meter(rate)._filters.values():
-        for ch in range(out.shape[1]):
-            out[:, ch] = stage.apply_filter(out[:, ch])
-    return out
-
-
-def _gated_lufs(block_energy: np.ndarray, rate: int) -> float:
-    """BS.1770 gated loudness from summed K-weighted energy per _DECIMATE-frame block
-    (an estimate: gating blocks are rounded to whole blocks). Channel weights are 1."""
-    size = max(1, round(0.4 * rate / _DECIMATE))
-    step = max(1, round(0.1 * rate / _DECIMATE))
-    csum = np.concatenate([[0.0], np.cumsum(block_energy)])
-    starts = np.arange(0, len(block_energy) - size + 1, step)
-    if len(starts) == 0:
-        return -math.inf
-    z = (csum[starts + size] - csum[starts]) / (size * _DECIMATE)
-    with np.errstate(divide="ignore"):
-        loud = -0.691 + 10 * np.log10(z)
-    gated = z[loud >= -70.0]
-    if len(gated) == 0:
-        return -math.inf
-    relative = -0.691 + 10 * np.log10(gated.mean()) - 10.0
-    gated = z[(loud >= -70.0) & (loud > relative)]
-    return -0.691 + 10 * math.log10(gated.mean()) if len(gated) else -math.inf
-
-
-def _window(filt, x: np.ndarray, *, before: int, after: int) -> np.ndarray:
-    """y[t] = filt over x[t - before : t + after + 1], with gain 1.0 beyond the ends."""
-    size = before + after + 1
-    padded = np.concatenate([np.ones(before, x.dtype), x, np.ones(after, x.dtype)])
-    full = filt(padded, size=size, mode="nearest")
-    return full[size // 2 : size // 2 + len(x)]
-
-
-def _true_peak_envelope(x: np.ndarray, floor: float = 0.0) -> np.ndarray:
-    """Per input frame, the largest |sample| of the 4x oversampled signal across channels.
-
-    Only stretches that could reach `floor` are oversampled (interpolation can
-    raise a peak by at most _L1 times the nearby sample peak); elsewhere the
-    envelope is the plain sample peak, which is below `floor` anyway.
-    """
-    n = len(x)
-    env = _channel_max(np.abs(x)) if n else np.zeros(0, dtype=np.float32)
-    if n == 0:
-        return env
-    h, bound = _filter()
-    nblocks = -(-n // _BLOCK)
-    block_peak = np.zeros(nblocks * _BLOCK, dtype=np.float32)
-    block_peak[:n] = env
-    block_peak = block_peak.reshape(nblocks, _BLOCK).max(axis=1)
-    # A block's interpolated values also depend on its neighbours' edge samples.
-    near = np.maximum(block_peak, np.maximum(np.r_[0, block_peak[:-1]], np.r_[block_peak[1:], 0]))
-    hot = near * bound >= floor
-    # Oversample each run of consecutive hot blocks, in bounded chunks.
-    edges = np.flatnonzero(np.diff(np.r_[0, hot.astype(np.int8), 0]))
-    for run_start, run_stop in zip(edges[::2] * _BLOCK, np.minimum(edges[1::2] * _BLOCK, n)):
-        for start in range(run_start, run_stop, _CHUNK):
-            stop = min(run_stop, start + _CHUNK)
-            lo, hi = max(0, start - _PAD), min(n, stop + _PAD)
-            up = resample_poly(x[lo:hi], OVERSAMPLE, 1, axis=0, window=h)
-            up = _channel_max(np.abs(up[(start - lo) * OVERSAMPLE : (stop - lo) * OVERSAMPLE]))
-            # Elementwise maxima of strided views: far faster than .max(axis=1) over 4 columns.
-            for k in range(OVERSAMPLE):
-                np.maximum(env[start:stop], up[k::OVERSAMPLE], out=env[start:stop])
-    return env
-
-
-def _filter() -> tuple[np.ndarray, float]:
-    """The interpolation filter and the most it can amplify a peak (max per-phase L1 norm)."""
-    global _TP_FILTER
-    if _TP_FILTER is None:
-        from scipy.signal import firwin
-
-        h = firwin(48, 1.0 / OVERSAMPLE, window=("kaiser", 5.0))  # resample_poly scales by 4
-        bound = max(float(np.abs(h[k::OVERSAMPLE]).sum()) * OVERSAMPLE for k in range(OVERSAMPLE))
-        _TP_FILTER = (h.astype(np.float32), bound * 1.001)
-    return _TP_FILTER
-
-
-def _channel_max(a: np.ndarray) -> np.ndarray:
-    out = a[:, 0]
-    if a.shape[1] == 1:
-        return out
-    out = out.copy()
-    for c in range(1, a.shape[1]):
-        np.maximum(out, a[:, c], out=out)
-    return out
-
-
-def _true_peak_db(x: np.ndarray) -> float:
-    # True peak >= sample peak, so only stretches that could beat the sample peak need oversampling.
-    sample_peak = float(np.abs(x).max(initial=0.0))
-    return _to_db(float(_true_peak_envelope(x, floor=sample_peak).max(initial=0.0)))
-
-
-def _integrated(x: np.ndarray, rate: int) -> float:
-    if len(x) < int(0.4 * rate) + 1 or not np.any(x):
-        return -math.inf
-    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore")
-        # A -240 dBFS Nyquist-rate dither keeps the K-weighting filters out of
-        # subnormal numbers in digital silence, which would make them 10x slower.
-        lufs = float(pyloudnorm.Meter(rate).integrated_loudness(_dithered(x)))
-    return lufs if math.isfinite(lufs) else -math.inf
-
-
-def _dithered(x: np.ndarray) -> np.ndarray:
-    """float64 copy plus a -240 dBFS Nyquist-rate dither: keeps the K-weighting
-    filters out of subnormal numbers in digital silence (10x slower there)."""
-    out = x.astype(np.float64)
-    out[::2] += 1e-12
-    out[1::2] -= 1e-12
-    return out
-
-
-
-
-def _to_db(linear: float) -> float:
-    return 20.0 * math.log10(linear) if linear > 0 else -math.inf
+    m = Mastered(stems(), rate, channels, 0.0, settings)
+    out = np.concatenate(list(m.blocks()) or [np.zeros((0, channels), np.float32)])
+    assert m.after is not None
+    return out, m.after

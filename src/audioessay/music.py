@@ -1,40 +1,46 @@
-"""Music beds: load, lay over an episode (loop, fades), duck under speech, mix.
+"""Music beds: decode, loop at their natural length, and set their level over time.
 
-All audio is float32 shaped (frames, channels) at the output rate. Speech
-positions come only from the Timeline's spans (start_ms, end_ms); nothing here
-listens to the audio to find speech.
+All audio is float32 shaped (frames, channels) at the output rate. Speech positions
+come only from the Timeline's spans; nothing here listens to the audio to find speech.
+Every level is computed per block on demand (`Bed.read`, `Levels.gain`): no array
+as long as the episode is made.
 
-Every function takes the script's `Music` group (groups.py): no defaults of its own.
-
-Typical assembly::
-
-    bed = music.load_bed(path, rate, channels=2)
-    mixed, offset_ms = music.with_intro_outro(speech, spans, bed, rate, settings, layout)
-    # shift every timeline position by offset_ms
+The level model (README, "Music, ducking and loudness"): levels are loudness in the
+finished episode. The voice sits at the target (`mastering.loudness`). Under speech
+the bed sits `music.under` LU below it, or at `music.volume - music.duck` when an
+absolute `music.volume` is given; in pauses longer than `music.bridge` it rises by
+`music.duck`; the music-only intro and outro play at `mastering.loudness + music.solo`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from audioessay import ffmpeg
+from audioessay import ffmpeg, meter
 from audioessay.audio import as_frames
 from audioessay.errors import ToolError
-from audioessay.groups import Layout, Music
+from audioessay.groups import Music, SectionMusic
 
 
 class BedError(ValueError):
     """The music file cannot serve as a bed; the message says why, in audio terms.
     (The caller adds where in the script the file was named.)"""
 
+
 SILENCE_DBFS = -60.0  # a bed whose peak is under this is treated as silent
+PROBE_SECONDS = 120  # how much of a music file is decoded to check it before synthesis
+DEFAULT_CROSSFADE_MS = 1500  # the seam of a bed that does not loop seamlessly
+GRID = 32  # frames between the points where the bed's gain is computed
 
 
-def load_bed(path: str | Path, rate: int, channels: int = 2) -> np.ndarray:
-    """Decode any ffmpeg-readable file to float32 (frames, channels) at `rate`.
+def load_bed(path: str | Path, rate: int, channels: int = 2, seconds: float | None = None) -> np.ndarray:
+    """Decode an ffmpeg-readable file to float32 (frames, channels) at `rate`: the
+    first `seconds` of it, or all of it.
 
     Raises BedError if the file is missing, cannot be decoded, or is silent.
     """
@@ -42,7 +48,7 @@ def load_bed(path: str | Path, rate: int, channels: int = 2) -> np.ndarray:
     if not path.is_file():
         raise BedError(f"music file not found: {path}; check the path (relative to the script)")
     try:
-        bed = ffmpeg.decode(str(path), rate, channels)
+        bed = _decode(path, rate, channels, seconds)
     except ToolError as exc:
         raise BedError(
             f"music file could not be decoded: {path} ({exc}); use an audio file such as MP3, OGG, WAV or FLAC"
@@ -52,121 +58,220 @@ def load_bed(path: str | Path, rate: int, channels: int = 2) -> np.ndarray:
     peak = float(np.abs(bed).max())
     if peak < 10.0 ** (SILENCE_DBFS / 20.0):
         raise BedError(f"music file is silent: {path} (peak below {SILENCE_DBFS:.0f} dBFS); "
-                         "use a file with audible music, or set music: none")
+                       "use a file with audible music, or set music: none")
     return bed
 
 
-def bed_track(bed: np.ndarray, n_frames: int, rate: int, m: Music) -> np.ndarray:
-    """Lay `bed` over `n_frames`: float32 (n_frames, bed channels).
+def check_bed(path: str | Path, rate: int, channels: int = 2) -> None:
+    """Before synthesis: the file exists, decodes, and is audible (its first minutes)."""
+    load_bed(path, rate, channels, seconds=PROBE_SECONDS)
 
-    Playback starts `m.offset` ms into the bed. With `m.loop`, the bed repeats to
-    cover the whole length, each seam crossfaded over `m.crossfade` ms with
-    equal-power curves; without it the bed plays once and silence follows.
-    The music fades in from exact silence and fades out to silence at its end
-    (the track's end, or the bed's end if it stops sooner); `m.volume` dB is
-    applied throughout.
-    """
-    loop, crossfade_ms, offset_ms = m.loop, m.crossfade, m.offset
-    fade_in_ms, fade_out_ms, volume_db = m.fade_in, m.fade_out, m.volume
+
+def seamless(bed: np.ndarray, rate: int) -> bool:
+    """Does the bed loop without a seam? The wrap from its last frame to its first is an
+    ordinary step for its neighbourhood (no click), and the level changes across it no
+    more than it does anywhere inside the bed (a downbeat may be loud; a fade is not)."""
     bed = as_frames(bed)
-    length, channels = bed.shape
-    if length == 0:
-        raise ValueError("bed is empty")
-    out = np.zeros((max(0, n_frames), channels), dtype=np.float32)
-    if n_frames <= 0:
+    span = min(len(bed) // 4, rate // 20)  # 50 ms
+    if span < 8:
+        return False
+    around = np.concatenate([bed[-span:], bed[:span]])
+    steps = np.abs(np.diff(around, axis=0)).max(axis=1)
+    if steps[span - 1] > 2 * np.delete(steps, span - 1).max() + 1e-6:
+        return False
+    n = len(bed) // span * span
+    windows = np.mean(np.square(bed[:n], dtype=np.float64).reshape(-1, span, bed.shape[1]), axis=(1, 2))
+    levels = 10 * np.log10(windows + 1e-20)
+    wrap = abs(levels[0] - 10 * math.log10(float(np.mean(np.square(bed[-span:], dtype=np.float64))) + 1e-20))
+    inside = np.abs(np.diff(levels)).max(initial=0.0)
+    return bool(wrap <= inside + 1.0)
+
+
+class Bed:
+    """The music laid over the episode's frames: played from `m.offset`, looped at its
+    natural length (or through a crossfaded seam when it needs one), at the file's own
+    level. `read(a, b)` gives frames [a, b)."""
+
+    def __init__(self, samples: np.ndarray, rate: int, m: Music, *, cut: bool = False):
+        """`cut`: `samples` are only the part of a longer file the episode reaches, so
+        they are played straight through (never looped)."""
+        bed = as_frames(samples)
+        if len(bed) == 0:
+            raise ValueError("bed is empty")
+        self.rate, self.loop = rate, m.loop and not cut
+        self.bed = bed
+        self.offset = _frames(m.offset, rate)
+        if self.loop:
+            if m.crossfade is None:
+                xfade_ms = 0 if seamless(bed, rate) else DEFAULT_CROSSFADE_MS
+            else:
+                xfade_ms = m.crossfade
+            self.xfade = min(_frames(xfade_ms, rate), len(bed) // 2)
+            self.unit = _loop_unit(bed, self.xfade)
+            self.offset %= len(self.unit)
+        else:
+            if self.offset >= len(bed):
+                raise BedError(
+                    f"music offset {m.offset} ms is past the end of the music ({len(bed) * 1000 // rate} ms); "
+                    "use a smaller offset or enable looping")
+            self.xfade, self.unit = 0, bed
+        self.loudness = _loudness(self.unit, rate)
+
+    @classmethod
+    def open(cls, path: str | Path, rate: int, channels: int, m: Music, episode_frames: int) -> Bed:
+        """Decode only as much of the file as the episode can use (a long bed is cut)."""
+        seconds = (m.offset + 1000) / 1000 + episode_frames / rate
+        samples = load_bed(path, rate, channels, seconds=seconds)
+        return cls(samples, rate, m, cut=len(samples) >= round(seconds * rate) - rate // 100)
+
+    @property
+    def channels(self) -> int:
+        return self.bed.shape[1]
+
+    def end(self, n_frames: int) -> int:
+        """Where the music stops: the episode's end, or the bed's if it does not loop."""
+        return n_frames if self.loop else min(n_frames, len(self.bed) - self.offset)
+
+    def read(self, a: int, b: int) -> np.ndarray:
+        out = np.zeros((b - a, self.channels), np.float32)
+        pos = a
+        while pos < b:
+            src = pos + self.offset
+            if src < self.xfade:  # the very first pass plays the bed's true head, not the seam
+                take = min(b - pos, self.xfade - src)
+                out[pos - a:pos - a + take] = self.bed[src:src + take]
+            elif self.loop:
+                src %= len(self.unit)
+                take = min(b - pos, len(self.unit) - src)
+                out[pos - a:pos - a + take] = self.unit[src:src + take]
+            else:
+                take = min(b - pos, max(0, len(self.bed) - src))
+                out[pos - a:pos - a + take] = self.bed[src:src + take]
+                break  # silence after the end
+            pos += take
         return out
-    offset = _frames(offset_ms, rate)
-    if loop:
-        xfade = min(_frames(crossfade_ms, rate), length // 2)
-        unit = _loop_unit(bed, xfade)
-        period = len(unit)
-        offset %= period
-        pos, src = 0, offset
-        while pos < n_frames:  # each pass copies up to one period into the preallocated track
-            take = min(period - src, n_frames - pos)
-            out[pos : pos + take] = unit[src : src + take]
-            pos, src = pos + take, 0
-        # The very first pass plays the bed's true head, not the tail-to-head crossfade.
-        head = min(xfade - offset, n_frames) if offset < xfade else 0
-        if head > 0:
-            out[:head] = bed[offset : offset + head]
-        music_end = n_frames
-    else:
-        if offset >= length:
-            raise BedError(
-                f"music offset {offset_ms} ms is past the end of the music ({length * 1000 // rate} ms); "
-                "use a smaller offset or enable looping"
-            )
-        music_end = min(n_frames, length - offset)
-        out[:music_end] = bed[offset : offset + music_end]
-
-    _fade(out, music_end, _frames(fade_in_ms, rate), _frames(fade_out_ms, rate))
-    out *= np.float32(_db_to_gain(volume_db))
-    return out
 
 
-def duck_gain(speech_spans_ms: list[tuple[int, int]], n_frames: int, rate: int, m: Music) -> np.ndarray:
-    """Linear gain envelope (n_frames,) for the music: 1.0 without speech,
-    m.duck dB lower under speech.
-
-    Spans closer than `m.rise_after` ms are joined, so the music stays down between
-    sentences instead of pumping. Each ducked stretch ramps down over
-    `m.attack` ms ending where speech starts and back up over `m.release` ms after
-    it ends, along raised-cosine curves in dB.
-    """
-    attack, release = _frames(m.attack, rate), _frames(m.release, rate)
-    depth = _duck_depth(_merged(speech_spans_ms, rate, _frames(m.rise_after, rate)), n_frames, attack, release)
-    return _depth_to_gain(depth, m.duck)
+@dataclass(frozen=True)
+class Segment:
+    start: int
+    stop: int
+    v0: float
+    v1: float
+    shape: str  # "cos" (raised cosine) or "linear"
 
 
-def mix(speech: np.ndarray, music: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
-    """speech + music * gain, as float32 (frames, channels).
+class Curve:
+    """A piecewise function of the frame: ramps between held values. Values before the
+    first segment are the first segment's v0; after a segment, its v1 holds."""
 
-    A mono side is broadcast to the other's channel count. All three must have
-    the same number of frames. No clipping is done: mastering sets the level.
-    """
-    s, m = as_frames(speech), as_frames(music)
-    if len(s) != len(m) or (gain is not None and len(gain) != len(s)):
-        raise ValueError(
-            f"mix lengths differ: speech {len(s)}, music {len(m)}, gain {None if gain is None else len(gain)}"
-        )
-    if s.shape[1] != m.shape[1] and 1 not in (s.shape[1], m.shape[1]):
-        raise ValueError(f"cannot mix {s.shape[1]} speech channels with {m.shape[1]} music channels")
-    if gain is not None:
-        m = m * np.asarray(gain, dtype=np.float32)[:, None]
-    return (s + m).astype(np.float32, copy=False)
+    def __init__(self, segments: list[Segment], initial: float):
+        self.segments = sorted((s for s in segments if s.stop > s.start), key=lambda s: s.start)
+        self.starts = np.array([s.start for s in self.segments], np.int64)
+        self.initial = initial
+        self._start, self._stop = self.starts, np.array([s.stop for s in self.segments], np.int64)
+        self._v0 = np.array([s.v0 for s in self.segments], np.float64)
+        self._v1 = np.array([s.v1 for s in self.segments], np.float64)
+        self._cos = np.array([s.shape == "cos" for s in self.segments], bool)
 
-
-def with_intro_outro(speech: np.ndarray, speech_spans_ms: list[tuple[int, int]], bed: np.ndarray,
-                     rate: int, m: Music, layout: Layout) -> tuple[np.ndarray, int]:
-    """Music-only intro, narration over the ducked bed, music-only outro.
-
-    `speech` (frames, channels) is the narration; `speech_spans_ms` its spans
-    on the narration's own clock. Returns (mixed, shift_ms): the mixed audio is
-    intro + len(speech) + outro long and every narration position moves
-    later by shift_ms (== layout.intro), so callers shift their Timeline by it.
-
-    The music plays at `m.volume` in the intro and outro, dips by `m.duck` dB
-    under speech (ramping over `m.transition` ms into the first sentence and out
-    of the last one, `m.attack`/`m.release` elsewhere), fades in at the start
-    and out at the very end.
-    """
-    intro_ms, outro_ms = layout.intro, layout.outro
-    s = as_frames(speech)
-    intro, outro = _frames(intro_ms, rate), _frames(outro_ms, rate)
-    n = intro + len(s) + outro
-    padded = np.zeros((n, s.shape[1]), dtype=np.float32)
-    padded[intro : intro + len(s)] = s
-
-    music = bed_track(bed, n, rate, m)
-    spans = _merged([(a + intro_ms, b + intro_ms) for a, b in speech_spans_ms], rate, _frames(m.rise_after, rate))
-    attack, release = _frames(m.attack, rate), _frames(m.release, rate)
-    depth = _duck_depth(spans, n, attack, release, first_attack=_frames(m.transition, rate),
-                        last_release=_frames(m.transition, rate))  # fmt: skip
-    return mix(padded, music, _depth_to_gain(depth, m.duck)), int(intro_ms)
+    def at(self, t: np.ndarray) -> np.ndarray:
+        """The value at each frame in `t`."""
+        if not self.segments:
+            return np.full(len(t), self.initial, np.float64)
+        j = np.searchsorted(self.starts, t, side="right") - 1  # the last segment starting at or before t
+        seg = np.maximum(j, 0)
+        start, stop = self._start[seg], self._stop[seg]
+        u = np.clip((t - start + 1) / (stop - start), 0.0, 1.0)
+        u = np.where(self._cos[seg], 0.5 - 0.5 * np.cos(np.pi * u), u)
+        return np.where(j < 0, self.initial, self._v0[seg] + (self._v1[seg] - self._v0[seg]) * u)
 
 
-# --- internals ---------------------------------------------------------------
+@dataclass(frozen=True)
+class LevelPlan:
+    """The bed's levels in the finished episode, LUFS."""
+
+    under: float  # under speech
+    bridge: float  # in pauses longer than music.bridge
+    solo: float  # the music-only intro and outro
+
+    @classmethod
+    def of(cls, m: Music, target_lufs: float) -> LevelPlan:
+        under = m.volume - m.duck if m.volume is not None else target_lufs - m.under
+        return cls(under=under, bridge=under + m.duck, solo=target_lufs + m.solo)
+
+
+class Levels:
+    """The bed's gain per frame: level over time (ducking, bridges, intro and outro),
+    the sections' overrides, and the fades at the music's ends."""
+
+    def __init__(self, spans: list[tuple[int, int]], n_frames: int, music_end: int, bed_lufs: float, rate: int,
+                 m: Music, plan: LevelPlan, intro: int, outro: int,
+                 sections: Sequence[tuple[int, int, SectionMusic | None]] = ()):
+        self.n, self.music_end = n_frames, music_end
+        self.bed_lufs = bed_lufs
+        self.fade_in = min(_frames(m.fade_in, rate), music_end // 2)
+        self.fade_out = min(_frames(m.fade_out, rate), music_end - self.fade_in)
+        self.db = _level_curve(_merged(spans, _frames(m.bridge, rate)), n_frames, rate, m, plan,
+                               intro > 0, outro > 0)
+        self.mask = _section_curve(sections, plan.bridge, rate)
+
+    def gain(self, a: int, b: int) -> np.ndarray:
+        """Linear gain for frames [a, b): computed every GRID frames of the episode (the
+        curves are smooth) and interpolated between, the same whatever the block."""
+        grid = np.arange(a - a % GRID, b + GRID, GRID)
+        t = grid.astype(np.float64)
+        g = np.power(10.0, (self.db.at(t) - self.bed_lufs) / 20.0) * self.mask.at(t)
+        if self.fade_in:
+            g *= np.where(t < self.fade_in, _raised_cosine(np.minimum(t, self.fade_in), self.fade_in), 1.0)
+        if self.fade_out:
+            left = np.clip(self.music_end - t, 0, self.fade_out)
+            g *= np.where(t >= self.music_end - self.fade_out, _raised_cosine(left, self.fade_out), 1.0)
+        frames = np.arange(a, b)
+        out = np.interp(frames, grid, g)
+        out[frames >= self.music_end] = 0.0
+        return out
+
+
+# --- internals ---------------------------------------------------------------------
+
+
+def _level_curve(spans: list[tuple[int, int]], n: int, rate: int, m: Music, plan: LevelPlan,
+                 has_intro: bool, has_outro: bool) -> Curve:
+    lead = plan.solo if has_intro else plan.under
+    tail = plan.solo if has_outro else plan.under
+    if not spans:
+        return Curve([], lead)
+    trans, attack, release = (_frames(x, rate) for x in (m.transition, m.attack, m.release))
+    first, last = spans[0][0], spans[-1][1]
+    segs = [Segment(max(0, first - trans), first, lead, plan.under, "cos")]
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        gap = start - end
+        up, down = release, attack
+        if up + down > gap:  # a short bridge: both ramps shrink in proportion
+            up, down = gap * release // max(1, release + attack), gap * attack // max(1, release + attack)
+        segs.append(Segment(end, end + up, plan.under, plan.bridge, "cos"))
+        segs.append(Segment(start - down, start, plan.bridge, plan.under, "cos"))
+    segs.append(Segment(last, min(n, last + trans), plan.under, tail, "cos"))
+    return Curve(segs, lead)
+
+
+def _section_curve(sections: Sequence[tuple[int, int, SectionMusic | None]], reference: float, rate: int) -> Curve:
+    """Gain on the bed per section: 1.0 by default, 0.0 under `music: none`, the level
+    difference to `reference` under `music: {volume: dB}`; changes ramp (linearly) over
+    the 500 ms before the section's first words."""
+    ramp = _frames(500, rate)
+    segs, previous = [], 1.0
+    for start, _stop, sm in sections:
+        level = None if sm is None else sm.volume
+        gain = 1.0 if level is None else 0.0 if level == -math.inf else 10 ** ((level - reference) / 20)
+        if gain != previous:
+            a = max(0, start - ramp)
+            segs.append(Segment(max(0, a - ramp), a, previous, gain, "linear"))
+        previous = gain
+    if previous != 1.0 and sections:  # the outro plays at the bed's own level
+        end = sections[-1][1]
+        segs.append(Segment(end, end + ramp, previous, 1.0, "linear"))
+    return Curve(segs, 1.0)
 
 
 def _loop_unit(bed: np.ndarray, xfade: int) -> np.ndarray:
@@ -182,24 +287,15 @@ def _loop_unit(bed: np.ndarray, xfade: int) -> np.ndarray:
     return unit
 
 
-def _fade(out: np.ndarray, end: int, fade_in: int, fade_out: int) -> None:
-    """In place: raised-cosine fade in from exact 0 at frame 0, fade out to 0 at `end`."""
-    fade_in, fade_out = min(fade_in, end // 2), min(fade_out, end - min(fade_in, end // 2))
-    if fade_in > 0:
-        out[:fade_in] *= _raised_cosine(fade_in)[:, None]
-    if fade_out > 0:
-        out[end - fade_out : end] *= _raised_cosine(fade_out)[::-1, None]
+def _raised_cosine(t: np.ndarray, n: int) -> np.ndarray:
+    """Rising from exactly 0 at t = 0 towards 1 at t = n."""
+    return 0.5 - 0.5 * np.cos(np.pi * t / n)
 
 
-def _raised_cosine(n: int) -> np.ndarray:
-    """n points rising from exactly 0 towards 1 (the next point would be 1)."""
-    return (0.5 - 0.5 * np.cos(np.pi * np.arange(n) / n)).astype(np.float32)
-
-
-def _merged(spans_ms: list[tuple[int, int]], rate: int, min_gap: int) -> list[tuple[int, int]]:
-    """Spans in frames, sorted, with gaps shorter than min_gap joined."""
+def _merged(spans: list[tuple[int, int]], min_gap: int) -> list[tuple[int, int]]:
+    """Spans (frames) sorted, with gaps shorter than min_gap joined."""
     merged: list[list[int]] = []
-    for a, b in sorted((_frames(a, rate), _frames(b, rate)) for a, b in spans_ms):
+    for a, b in sorted(spans):
         if b < a:
             raise ValueError(f"speech span ends before it starts: {a}..{b} frames")
         if merged and a - merged[-1][1] < min_gap:
@@ -209,49 +305,27 @@ def _merged(spans_ms: list[tuple[int, int]], rate: int, min_gap: int) -> list[tu
     return [(a, b) for a, b in merged]
 
 
-def _duck_depth(
-    spans: list[tuple[int, int]],
-    n: int,
-    attack: int,
-    release: int,
-    *,
-    first_attack: int | None = None,
-    last_release: int | None = None,
-) -> np.ndarray:
-    """0 (no duck) .. 1 (full duck) per frame: 1 on spans, raised-cosine ramps around them."""
-    depth = np.zeros(n, dtype=np.float32)
-    for i, (a, b) in enumerate(spans):
-        att = first_attack if (i == 0 and first_attack is not None) else attack
-        rel = last_release if (i == len(spans) - 1 and last_release is not None) else release
-        depth[max(0, a) : max(0, min(n, b))] = 1.0
-        _ramp_max(depth, a - att, a, rising=True)
-        _ramp_max(depth, b, b + rel, rising=False)
-    return depth
+def _loudness(x: np.ndarray, rate: int) -> float:
+    """The bed's own integrated loudness (a bed shorter than a gating block: by RMS)."""
+    m = meter.LoudnessMeter(rate, x.shape[1])
+    m.add(x)
+    lufs = m.integrated()
+    if math.isfinite(lufs):
+        return lufs
+    return float(meter.loudness_of(float(np.mean(np.square(x, dtype=np.float64)) * x.shape[1]) + 1e-20))
 
 
-def _ramp_max(depth: np.ndarray, start: int, stop: int, *, rising: bool) -> None:
-    """In place: depth = max(depth, a raised-cosine ramp over [start, stop)), clipped to the array."""
-    length = stop - start
-    if length <= 0:
-        return
-    ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(length, dtype=np.float32) + 1) / (length + 1))
-    if not rising:
-        ramp = ramp[::-1]
-    lo, hi = max(0, start), min(len(depth), stop)
-    if lo < hi:
-        np.maximum(depth[lo:hi], ramp[lo - start : hi - start], out=depth[lo:hi])
+def _decode(path: Path, rate: int, channels: int, seconds: float | None) -> np.ndarray:
+    """ffmpeg.decode, stopped after `seconds` of output (-t) so a long file costs only what is used."""
+    limit = ["-t", f"{seconds:.3f}"] if seconds is not None else []
+    out = ffmpeg.run(["-i", str(path), *limit, "-f", "f32le", "-acodec", "pcm_f32le", "-ac", str(channels),
+                      "-ar", str(rate), "pipe:1"])
+    return np.frombuffer(out, dtype="<f4").reshape(-1, channels).copy()
 
 
-def _depth_to_gain(depth: np.ndarray, duck: float) -> np.ndarray:
-    # Linear in dB, so the ramp sounds even rather than sagging at the end.
-    return np.power(np.float32(10.0), depth * np.float32(-duck / 20.0)).astype(np.float32)
-
-
+def _rms_db(x: np.ndarray) -> float:
+    return 10 * math.log10(float(np.mean(np.square(x, dtype=np.float64))) + 1e-20)
 
 
 def _frames(ms: float, rate: int) -> int:
     return int(round(ms * rate / 1000.0))
-
-
-def _db_to_gain(db: float) -> float:
-    return 10.0 ** (db / 20.0)

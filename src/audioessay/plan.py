@@ -17,7 +17,7 @@ from audioessay.text.normalize import apply_pronounce, normalize
 if TYPE_CHECKING:
     from audioessay.script import Script, Section
 
-DIGEST_FORMAT = 2  # bump when the meaning of the digest material changes
+DIGEST_FORMAT = 3  # bump when the meaning of the digest material changes
 
 
 @dataclass(frozen=True)

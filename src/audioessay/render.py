@@ -71,15 +71,15 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
         return Result(output, engine.name, up_to_date=True, seconds=time.monotonic() - started)
     _check_reachable(voiced_by, script, output, pinned)
 
-    # Imported here so an up-to-date check never pays for scipy's import.
+    # Imported here so an up-to-date check never pays for the audio modules' imports.
     from audioessay.assemble import assemble
     from audioessay.export import sidecars
-    from audioessay.export.mp3 import encode
+    from audioessay.export.mp3 import encode_stream, measure_file
     from audioessay.fsutil import atomic_group
-    from audioessay.master import master
+    from audioessay.master import master_to_file, measure_stems
     from audioessay.synthesize import synthesize
 
-    bed = _load_bed(script)  # before synthesis: a bad music file must not cost a render
+    _load_bed(script)  # before synthesis: a bad music file must not cost a render
 
     report.start(len(plan.utterances))
     try:
@@ -90,28 +90,32 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     report.note("mixing, mastering and encoding the episode")
     with _stage("assemble"):
         mix = assemble(plan, clips, script.audio, script.music, script.layout,
-                       tuple(s.music for s in script.sections), bed)
-    with _stage("master"):
-        samples, before, after = master(mix.samples, mix.rate, script.mastering)
-    t = script.tags
-    tags = id3.Tags(
-        title=t.title, artist=t.author, album=t.show, episode=t.episode,
-        date=t.date, description=t.description or None, cover=t.cover,
-        extra={DIGEST_TAG: digest, ENGINE_TAG: f"{engine.name} {engine.version}",
-               "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
-               "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}",
-               **episode_frames(script, stored)},
-    )
+                       tuple(s.music for s in script.sections), mastering=script.mastering)
+    with _stage("master"):  # pass 1: measure
+        measured = measure_stems(mix.stems(), mix.rate, mix.channels)
     texts = {p: sidecars.sidecar_texts(mix.timeline)[k] for k, p in sidecars.sidecar_paths(output).items()} \
         if with_sidecars else {}
-    tags.extra[SIDECARS_TAG] = _digest_of(texts.values())
     # The MP3 and its sidecars appear together or not at all; the MP3 (which vouches for
     # the others through SIDECARS_TAG) is renamed last.
     with _stage("export"), atomic_group([*texts, output]) as tmps:
+        tmp = tmps[output]
         for path, text in texts.items():
             tmps[path].write_bytes(text.encode("utf-8"))
-        encode(samples, mix.rate, tmps[output], script.audio.bitrate)
-        id3.write_tags(tmps[output], tags, mix.timeline.chapters)
+        before, after = master_to_file(  # pass 2: gain, limit, encode, verify on the file
+            mix.stems, measured, script.mastering,
+            encode=lambda blocks: encode_stream(blocks, mix.rate, mix.channels, script.audio.bitrate, tmp),
+            verify=lambda: measure_file(tmp))
+        t = script.tags
+        tags = id3.Tags(
+            title=t.title, artist=t.author, album=t.show, episode=t.episode,
+            date=t.date, description=t.description or None, cover=t.cover,
+            extra={DIGEST_TAG: digest, ENGINE_TAG: f"{engine.name} {engine.version}",
+                   "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
+                   "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}",
+                   SIDECARS_TAG: _digest_of(texts.values()),
+                   **episode_frames(script, stored)},
+        )
+        id3.write_tags(tmp, tags, mix.timeline.chapters)
     written = tuple(texts)
     return Result(
         output, engine.name, up_to_date=False, duration_ms=mix.timeline.duration_ms,
@@ -124,10 +128,10 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
 def _load_bed(script: Script):
     if script.music is None:
         return None
-    from audioessay.music import BedError, load_bed
+    from audioessay.music import BedError, check_bed
 
     try:
-        return load_bed(script.music.file, script.audio.sample_rate, script.audio.channels)
+        return check_bed(script.music.file, script.audio.sample_rate, script.audio.channels)
     except BedError as exc:
         raise InputError([Problem(str(script.path), script.music_line, "music.file", str(exc))]) from None
 

@@ -62,15 +62,14 @@ class GttsEngine(Engine):
         return {"lang": c.lang, "tld": c.tld, "slow": c.slow, "speed": self.speed}
 
     def synthesize(self, text: str, cancelled: threading.Event | None = None) -> AudioSegment:
-        """One sentence: sent in pieces that end at clause or word boundaries, joined gaplessly."""
-        from pydub import AudioSegment
-
-        from audioessay.audio import trim
+        """One sentence: sent in pieces that end at clause or word boundaries, each trimmed
+        to within a few ms of its speech and joined to the next with a short crossfade."""
+        from audioessay.audio import from_float, join_pieces
         from audioessay.engines.gtts_client import fetch_mp3
         from audioessay.errors import EngineError
         from audioessay.text.split import pieces
 
-        parts = [AudioSegment.silent(0, frame_rate=GTTS_RATE)]
+        parts = []
         for piece in pieces(text, MAX_CHARS):
             if not any(ch.isalnum() for ch in piece):
                 continue  # gTTS refuses punctuation alone
@@ -78,17 +77,13 @@ class GttsEngine(Engine):
                 mp3 = fetch_mp3(piece, self.client, limiter=self.limiter, cancelled=cancelled)
             except EngineError as exc:
                 raise EngineError(exc.message, text=text) from exc
-            parts.append(trim(self._decode(mp3, text)))
-        out = parts[0]
-        for part in parts[1:]:
-            out += part
-        return out
+            parts.append(self._decode(mp3, text))
+        return from_float(join_pieces(parts, GTTS_RATE), GTTS_RATE)
 
-    def _decode(self, mp3: bytes, text: str = "") -> AudioSegment:
+    def _decode(self, mp3: bytes, text: str = "") -> np.ndarray:
         import numpy as np
 
         from audioessay import ffmpeg
-        from audioessay.audio import from_float
         from audioessay.errors import EngineError, ToolError
 
         try:
@@ -96,7 +91,7 @@ class GttsEngine(Engine):
         except ToolError as exc:
             raise EngineError(f"Google answered with data that is not MP3 audio ({len(mp3)} bytes: {exc.message}); "
                               "the service may have changed, upgrade gTTS or use --engine espeak", text=text) from exc
-        return from_float(np.asarray(samples), GTTS_RATE)
+        return np.asarray(samples, np.float32)[:, 0]
 
 
 def _decode_tempo(mp3: bytes, speed: float) -> np.ndarray:
