@@ -48,7 +48,7 @@ def test_sigkill_at_twenty_moments_never_mixes_episodes(tmp_path):
     for n in range(20):
         path.write_text(EPISODE.format(text=f"{n + 2}번째 판이다. 짧은 글이다."), encoding="utf-8")
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(whole * (n + 1) / 21)
+        time.sleep(whole * 1.6 * (n + 1) / 21)  # from early on to after a whole render
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
         data = mp3.read_bytes()

@@ -73,7 +73,8 @@ def measure_file(path: Path, start_ms: int = 0, length_ms: int | None = None) ->
     span = (["-ss", f"{start_ms / 1000:.3f}"] if start_ms else []) + \
         (["-t", f"{length_ms / 1000:.3f}"] if length_ms is not None else [])
     argv = [ffmpeg.ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
-            *span, "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"]
+            *span, "-i", ffmpeg.file_input(path), "-map", "0:a:0", "-vn", "-af", "ebur128=peak=true",
+            "-f", "null", "-"]
     log.info("%s", shlex.join(argv))
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     if proc.returncode != 0 or "Summary:" not in proc.stderr:
