@@ -178,3 +178,23 @@ def test_transcript_cues_keep_the_writers_characters(fake_engine, write_script, 
     assert "1, 250" not in vtt
     spoken = " ".join(fake_engine.calls)
     assert "천이백오십 명" in spoken and "금요일" in spoken
+
+
+def test_a_section_voice_names_the_speaker_in_the_json_transcript(fake_engine, write_script, cache):
+    import json
+
+    s = script.load(write_script("title: t\nvoice: {engine: fake}\nsections:\n  - title: 하나\n    text: 가다.\n"
+                                 "  - title: 둘\n    voice: {speed: 1.5}\n    text: 나다.\n"))
+    result = render.render(s, cache=cache)
+    segments = json.loads(result.output.with_suffix(".transcript.json").read_text(encoding="utf-8"))["segments"]
+    speakers = {seg["body"]: seg.get("speaker") for seg in segments}
+    assert speakers["가다."] == "narrator" and speakers["나다."] == "fake voice 2"
+
+
+def test_music_rise_after_is_still_read_as_bridge(write_script, tmp_path):
+    import shutil
+
+    shutil.copy(ROOT / "audio" / "ambient_pad.ogg", tmp_path / "bed.ogg")
+    s = script.load(write_script("title: t\nmusic: {file: bed.ogg, rise_after: 2500}\n"
+                                 "sections:\n  - title: a\n    text: 가.\n"))
+    assert s.music.bridge == 2500

@@ -37,6 +37,15 @@ class Mix:
         return self.mixdown.to_array()
 
 
+def speaker_names(plan: Plan) -> tuple[str, ...]:
+    """A name per voice for transcripts, only when the episode has more than one voice:
+    the voice's name, else its engine (the script's own voice is "narrator")."""
+    if len(plan.voices) < 2:
+        return ()
+    return tuple(v.name or ("narrator" if i == 0 else f"{v.engine} voice {i + 1}")
+                 for i, v in enumerate(plan.voices))
+
+
 def lay_out(plan: Plan, clips: ClipSource, rate: int, start_ms: int = 0) -> tuple[Track, Timeline]:
     """Time every cue from clip lengths and pauses (no samples touched).
 
@@ -48,11 +57,13 @@ def lay_out(plan: Plan, clips: ClipSource, rate: int, start_ms: int = 0) -> tupl
     starts: list[int] = []
     lengths: list[int] = []
     offset = _frames(start_ms, rate)
+    speakers = speaker_names(plan)
     for i, u in enumerate(plan.utterances):
         n = clips.length(i)
         start = frames
         frames += n
-        cues.append(Cue(u.kind, u.section, u.text, _ms(start, native) + start_ms, _ms(frames, native) + start_ms))
+        cues.append(Cue(u.kind, u.section, u.text, _ms(start, native) + start_ms, _ms(frames, native) + start_ms,
+                        speaker=speakers[u.voice] if speakers else None))
         starts.append(offset + round(start * rate / native))
         lengths.append(round(n * rate / native))
         frames += _frames(u.pause_ms, native)

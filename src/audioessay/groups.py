@@ -53,6 +53,8 @@ class MusicOption(Option):
         if isinstance(value, str) and "file" in self.schema.fields:
             return self.schema.validate({"file": value}, path, ctx)
         if isinstance(value, dict):
+            if "rise_after" in value and "bridge" in self.schema.fields and "bridge" not in value:
+                value = {("bridge" if k == "rise_after" else k): v for k, v in value.items()}  # older name
             return self.schema.validate(value, path, ctx)
         raise Invalid("must be 'none', a file name, or a mapping with 'file:'")
 
