@@ -83,21 +83,21 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
 
     report.start(len(plan.utterances))
     try:
-        with _stage("synthesize"):
+        with _stage("synthesize", report, f"narrating {len(plan.utterances)} utterances (1/4)"):
             clips = synthesize(plan, voiced_by, cache, script.audio.sample_rate, report.advance)
     finally:
         report.finish()
-    report.note("mixing, mastering and encoding the episode")
-    with _stage("assemble"):
+    with _stage("assemble", report, "laying out the episode (2/4)"):
         mix = assemble(plan, clips, script.audio, script.music, script.layout,
                        tuple(s.music for s in script.sections), mastering=script.mastering)
-    with _stage("master"):  # pass 1: measure
+    with _stage("master", report, "measuring loudness, pass 1 of 2 (3/4)"):
         measured = measure_stems(mix.stems(), mix.rate, mix.channels)
     texts = {p: sidecars.sidecar_texts(mix.timeline)[k] for k, p in sidecars.sidecar_paths(output).items()} \
         if with_sidecars else {}
     # The MP3 and its sidecars appear together or not at all; the MP3 (which vouches for
     # the others through SIDECARS_TAG) is renamed last.
-    with _stage("export"), atomic_group([*texts, output]) as tmps:
+    with _stage("export", report, "mastering and encoding, pass 2 of 2 (4/4)"), \
+            atomic_group([*texts, output]) as tmps:
         tmp = tmps[output]
         for path, text in texts.items():
             tmps[path].write_bytes(text.encode("utf-8"))
@@ -165,9 +165,12 @@ def _check_output(output: Path, script: Script, with_sidecars: bool = True) -> N
 
 
 @contextlib.contextmanager
-def _stage(name: str):
-    """Log how long a pipeline stage took (shown with -v; the benchmarks read it)."""
+def _stage(name: str, report: Reporter | None = None, label: str = ""):
+    """Say which stage runs (so a long render never sits on one line) and log how long it
+    took (shown with -v; the benchmarks read it)."""
     started = time.monotonic()
+    if report is not None and label:
+        report.note(label)
     yield
     log.info("stage %s took %.2f s", name, time.monotonic() - started)
 
