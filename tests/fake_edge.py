@@ -38,7 +38,6 @@ import time
 import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
-from collections import deque
 from dataclasses import dataclass
 
 from edge_tts import communicate as edge_communicate
@@ -51,6 +50,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from audioessay import ffmpeg
+from fakes import FaultScript
 from fake_gtts import LEAD_S, RATE, _signal, speech_ms
 
 PREFIX = "/consumer/speech/synthesize/readaloud"
@@ -211,7 +211,7 @@ def token_ok(token: str, now: float) -> bool:
 
 # --- server ----------------------------------------------------------------
 
-class FakeEdge:
+class FakeEdge(FaultScript):
     """Fake read-aloud service on 127.0.0.1 (ephemeral port), in a background thread.
 
     Faults are a FIFO script: each call below appends `times` entries, and
@@ -223,9 +223,7 @@ class FakeEdge:
         self.clock_offset = clock_offset  # the fake's clock minus the real one, seconds
         self.voices = [dict(v) for v in VOICES]  # served list; other voices get no audio
         self.voices_status: int | None = None  # set: the voice list answers with this HTTP status
-        self._lock = threading.Lock()
-        self._faults: deque[Fault] = deque()
-        self._received: list[Received] = []
+        FaultScript.__init__(self)
         self._handshakes: list[Handshake] = []
         self._connection_faults: dict[int, Fault | None] = {}
         self._loop = asyncio.new_event_loop()
@@ -238,19 +236,7 @@ class FakeEdge:
         self.url = f"ws://127.0.0.1:{self.port}{WS_PATH}?TrustedClientToken={TRUSTED_CLIENT_TOKEN}"
         self.voices_url = f"http://127.0.0.1:{self.port}{VOICES_PATH}?trustedclienttoken={TRUSTED_CLIENT_TOKEN}"
 
-    # -- context manager --
-    def __enter__(self) -> "FakeEdge":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
     # -- fault script --
-    def _push(self, fault: Fault, times: int) -> "FakeEdge":
-        with self._lock:
-            self._faults.extend([fault] * times)
-        return self
-
     def reject(self, code: int = 403, times: int = 1, retry_after: float | None = None) -> "FakeEdge":
         """Refuse the next `times` handshakes with HTTP `code` (with a Date header)."""
         return self._push(Fault("reject", code=code, retry_after=retry_after), times)
@@ -283,23 +269,7 @@ class FakeEdge:
         """Wait `delay` seconds before every message of the turn."""
         return self._push(Fault("slow", delay=delay), times)
 
-    @property
-    def pending_faults(self) -> int:
-        with self._lock:
-            return len(self._faults)
-
-    # -- observations --
-    @property
-    def requests(self) -> list[str]:
-        """Texts received, in arrival order (a copy)."""
-        with self._lock:
-            return [r.text for r in self._received]
-
-    @property
-    def received(self) -> list[Received]:
-        with self._lock:
-            return list(self._received)
-
+    # -- observations (requests, received, pending_faults: FaultScript) --
     @property
     def handshakes(self) -> list[Handshake]:
         """Every HTTP request, WebSocket or voice list, in arrival order (a copy)."""

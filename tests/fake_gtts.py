@@ -22,13 +22,13 @@ import struct
 import threading
 import time
 import urllib.parse
-from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 
 from audioessay import ffmpeg
+from fakes import FaultScript
 
 PATH = "/_/TranslateWebserverUi/data/batchexecute"
 RPC_ID = "jQ1olc"
@@ -219,7 +219,7 @@ class _Server(ThreadingHTTPServer):
         pass
 
 
-class FakeGtts:
+class FakeGtts(FaultScript):
     """Threaded fake batchexecute endpoint on 127.0.0.1 (ephemeral port).
 
     Faults are a FIFO script: each call below appends `times` entries, and
@@ -230,9 +230,7 @@ class FakeGtts:
     def __init__(self, latency: float = 0.0, hang_seconds: float = 60.0):
         self.latency = latency
         self.hang_seconds = hang_seconds  # how long a "hang" holds the socket open
-        self._lock = threading.Lock()
-        self._faults: deque[Fault] = deque()
-        self._received: list[Received] = []
+        FaultScript.__init__(self)
         self._in_flight = 0
         self._max_in_flight = 0
         self._closing = threading.Event()
@@ -245,19 +243,7 @@ class FakeGtts:
         self.url = f"http://{host}:{port}{PATH}"
         self._stopped = False
 
-    # -- context manager --
-    def __enter__(self) -> "FakeGtts":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
     # -- fault script --
-    def _push(self, fault: Fault, times: int) -> "FakeGtts":
-        with self._lock:
-            self._faults.extend([fault] * times)
-        return self
-
     def status(self, code: int, retry_after: float | None = None, times: int = 1) -> "FakeGtts":
         """Answer the next `times` requests with HTTP `code` (optionally a Retry-After header)."""
         return self._push(Fault("status", code, retry_after), times)
@@ -274,28 +260,7 @@ class FakeGtts:
         """Send headers and half the body, then reset the connection."""
         return self._push(Fault("reset"), times)
 
-    def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    @property
-    def pending_faults(self) -> int:
-        with self._lock:
-            return len(self._faults)
-
-    # -- observations --
-    @property
-    def requests(self) -> list[str]:
-        """Texts received, in arrival order (a copy)."""
-        with self._lock:
-            return [r.text for r in self._received]
-
-    @property
-    def received(self) -> list[Received]:
-        """Full records (text, lang, slow, arrival time), in arrival order (a copy)."""
-        with self._lock:
-            return list(self._received)
-
+    # -- observations (requests, received, pending_faults: FaultScript) --
     @property
     def max_in_flight(self) -> int:
         with self._lock:
