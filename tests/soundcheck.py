@@ -84,10 +84,10 @@ class Episode:
         from audioessay.export import id3
 
         out = []
-        for chap in id3.read_tags(self.path)["chapters"]:
-            start = chap["start_ms"] / 1000
+        for chap in id3.read_tags(self.path).chapters:
+            start = chap.start_ms / 1000
             before = [end for _, end, _ in self.cues if end <= start]
-            if before and chap["title"] not in ("인트로", "아웃트로"):
+            if before and chap.title not in ("인트로", "아웃트로"):
                 out.append((before[-1] + margin, start - margin))
         return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 import zlib
 from pathlib import Path
@@ -11,7 +12,7 @@ from mutagen.id3 import ID3, CTOCFlags
 
 from audioessay import ffmpeg
 from audioessay.errors import InputError
-from audioessay.export.id3 import Tags, check_cover, read_tags, write_tags
+from audioessay.export.id3 import ChapterTag, CoverTag, EpisodeTags, Tags, check_cover, read_tags, write_tags
 from audioessay.timeline import Chapter, Cue, Timeline
 
 
@@ -136,11 +137,30 @@ def test_tags_and_chapters_read_back(tmp_path: Path, cover: Path) -> None:
         assert (chap.start_time, chap.end_time) == (expected.start_ms, expected.end_ms)
 
     tags = read_tags(mp3)
-    assert tags["title"] == "골목길의 서점" and tags["episode"] == 3
-    assert tags["cover"] == {"mime": "image/jpeg", "width": 1400, "height": 1400, "mode": "RGB"}
-    assert tags["extra"] == {"AUDIOESSAY_LUFS": "-16.0", "AUDIOESSAY_PLAN": "abc123"}
-    assert [c["title"] for c in tags["chapters"]] == [c.title for c in timeline.chapters]
-    assert tags["toc"] == ["chp0", "chp1", "chp2", "chp3"]
+    assert tags == EpisodeTags(
+        title="골목길의 서점", artist="김작가", album="에세이 라디오", episode=3, date="2024-05-01",
+        genre="Podcast", description="오래된 골목길 이야기", language="kor",
+        cover=CoverTag(mime="image/jpeg", width=1400, height=1400, mode="RGB"),
+        extra={"AUDIOESSAY_LUFS": "-16.0", "AUDIOESSAY_PLAN": "abc123"},
+        chapters=tuple(ChapterTag(f"chp{i}", c.title, c.start_ms, c.end_ms) for i, c in enumerate(timeline.chapters)),
+        toc=("chp0", "chp1", "chp2", "chp3"), toc_ordered=True,
+    )
+
+
+def test_read_tags_are_frozen(tmp_path: Path, cover: Path) -> None:
+    mp3 = make_mp3(tmp_path / "ep.mp3", 3)
+    write_tags(mp3, full_tags(cover), sample_timeline().chapters)
+    tags = read_tags(mp3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tags.title = "다른 제목"  # type: ignore[misc]
+    assert tags.cover is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tags.cover.width = 1  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tags.chapters[0].title = "다른 장"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        tags.extra["AUDIOESSAY_PLAN"] = "changed"  # type: ignore[index]
+    assert read_tags(mp3).extra["AUDIOESSAY_PLAN"] == "abc123"
 
 
 def test_rewriting_replaces_old_tags(tmp_path: Path, cover: Path) -> None:
@@ -148,9 +168,9 @@ def test_rewriting_replaces_old_tags(tmp_path: Path, cover: Path) -> None:
     write_tags(mp3, full_tags(cover), sample_timeline().chapters)
     write_tags(mp3, Tags(title="새 제목", artist="a", album="b"), [Chapter("하나", 0, 3000)])
     tags = read_tags(mp3)
-    assert tags["title"] == "새 제목"
-    assert tags["cover"] is None and tags["extra"] == {} and tags["episode"] is None
-    assert [c["title"] for c in tags["chapters"]] == ["하나"]
+    assert tags.title == "새 제목"
+    assert tags.cover is None and tags.extra == {} and tags.episode is None
+    assert tags.chapters == (ChapterTag("chp0", "하나", 0, 3000),)
 
 
 def test_audio_survives_tagging(tmp_path: Path, cover: Path) -> None:
@@ -163,8 +183,10 @@ def test_audio_survives_tagging(tmp_path: Path, cover: Path) -> None:
 
 def test_read_tags_of_untagged_file(tmp_path: Path) -> None:
     mp3 = make_mp3(tmp_path / "bare.mp3", 1)
-    tags = read_tags(mp3)
-    assert tags["title"] is None and tags["chapters"] == [] and tags["cover"] is None
+    assert read_tags(mp3) == EpisodeTags(
+        title=None, artist=None, album=None, episode=None, date=None, genre=None, description=None,
+        language=None, cover=None, extra={}, chapters=(), toc=(), toc_ordered=False,
+    )
 
 
 def test_bad_date_is_an_input_error(tmp_path: Path) -> None:
@@ -220,7 +242,7 @@ def test_write_tags_rejects_bad_cover(tmp_path: Path) -> None:
     bad = make_png(tmp_path / "small.png", 500, 500)
     with pytest.raises(InputError, match="500x500"):
         write_tags(mp3, full_tags(bad), [])
-    assert read_tags(mp3)["title"] is None  # nothing half-written
+    assert read_tags(mp3).title is None  # nothing half-written
 
 
 # -- hostile tags (issue 16): read_tags raises only InputError --------------------------
@@ -256,7 +278,7 @@ def test_deeply_nested_chapters_are_one_input_error(tmp_path: Path) -> None:
 def test_moderately_nested_chapters_still_read(tmp_path: Path) -> None:
     mp3 = make_mp3(tmp_path / "ok.mp3", 1)
     mp3.write_bytes(nested_chap_tag(3) + mp3.read_bytes())
-    assert [c["id"] for c in read_tags(mp3)["chapters"]] == ["c2"]
+    assert [c.id for c in read_tags(mp3).chapters] == ["c2"]
 
 
 @pytest.mark.parametrize("track, episode", [("9" * 5000, None), ("7/12", 7), (" 8 ", 8), ("²", None),
@@ -268,7 +290,7 @@ def test_track_numbers(tmp_path: Path, track: str, episode: int | None) -> None:
     id3 = ID3()
     id3.add(TRCK(encoding=3, text=[track]))
     id3.save(str(mp3), v2_version=4)
-    assert read_tags(mp3)["episode"] == episode
+    assert read_tags(mp3).episode == episode
 
 
 @pytest.mark.parametrize("frames", [
@@ -287,7 +309,7 @@ def test_garbage_frames_never_escape_as_other_errors(tmp_path: Path, frames: byt
     except InputError as exc:
         assert str(mp3) in str(exc) and "\n" not in str(exc)
     else:
-        assert isinstance(tags["chapters"], list)
+        assert isinstance(tags.chapters, tuple)
 
 
 def test_fuzzed_tags_raise_only_input_errors(tmp_path: Path) -> None:

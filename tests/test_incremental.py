@@ -65,14 +65,14 @@ def test_speed_change_misses_every_entry(fake, tmp_path):
 def test_reorder_sections_costs_nothing_and_audio_follows(fake, tmp_path):
     cache = Cache(tmp_path / "cache")
     calls(fake, write(tmp_path), cache)
-    first = id3.read_tags(tmp_path / "ep.mp3")["chapters"]
+    first = id3.read_tags(tmp_path / "ep.mp3").chapters
     reordered = {k: SECTIONS[k] for k in ("셋", "하나", "둘")}
     n, _ = calls(fake, write(tmp_path, reordered), cache)
     assert n == 0
-    second = id3.read_tags(tmp_path / "ep.mp3")["chapters"]
-    assert [c["title"] for c in second] == ["셋", "하나", "둘"]
-    length = {c["title"]: c["end_ms"] - c["start_ms"] for c in first}
-    length2 = {c["title"]: c["end_ms"] - c["start_ms"] for c in second}
+    second = id3.read_tags(tmp_path / "ep.mp3").chapters
+    assert [c.title for c in second] == ["셋", "하나", "둘"]
+    length = {c.title: c.end_ms - c.start_ms for c in first}
+    length2 = {c.title: c.end_ms - c.start_ms for c in second}
     # the same audio per section, now in the new order (last chapter's tail pause differs)
     assert abs(length["하나"] - length2["하나"]) < 50
 

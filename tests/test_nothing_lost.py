@@ -30,7 +30,7 @@ sections:
 
 def sidecars_belong(mp3: Path) -> bool:
     """The sidecars beside `mp3` are the ones written with it (the digest it records)."""
-    stored = id3.read_tags(mp3)["extra"]
+    stored = dict(id3.read_tags(mp3).extra)
     return render._sidecars_match(mp3, stored)
 
 

@@ -139,7 +139,7 @@ def test_render_in_process_writes_a_measured_mp3(fake_engine, write_script, cach
     decoded = ffmpeg.decode(str(result.output), 44100)
     assert abs(len(decoded) / 44.1 - result.duration_ms) < 60  # encoder padding only
     tags = id3.read_tags(result.output)
-    assert [c["title"] for c in tags["chapters"]] == ["인트로", "하나", "둘", "아웃트로"]
+    assert [c.title for c in tags.chapters] == ["인트로", "하나", "둘", "아웃트로"]
     assert render.render(script.load(path), cache=cache).up_to_date
 
 
@@ -156,16 +156,16 @@ def test_episode_guid_is_made_once_and_kept(fake_engine, write_script, cache):
     path = write_script(TWO.replace("title: 시험\n", "title: 시험\nepisode_type: bonus\nseason: 2\n"
                                     "link: https://example.com/ep\n"))
     first = render.render(script.load(path), cache=cache)
-    extra = id3.read_tags(first.output)["extra"]
+    extra = id3.read_tags(first.output).extra
     guid = extra["AUDIOESSAY_GUID"]
     assert len(guid) == 36 and extra["AUDIOESSAY_EPISODE_TYPE"] == "bonus"
     assert extra["AUDIOESSAY_SEASON"] == "2" and extra["AUDIOESSAY_LINK"] == "https://example.com/ep"
     path.write_text(path.read_text(encoding="utf-8").replace("넷째다.", "넷째 문장이다."), encoding="utf-8")
     again = render.render(script.load(path), cache=cache)
     assert not again.up_to_date
-    assert id3.read_tags(again.output)["extra"]["AUDIOESSAY_GUID"] == guid
+    assert id3.read_tags(again.output).extra["AUDIOESSAY_GUID"] == guid
     other = write_script(TWO, "other.yaml")
-    assert id3.read_tags(render.render(script.load(other), cache=cache).output)["extra"]["AUDIOESSAY_GUID"] != guid
+    assert id3.read_tags(render.render(script.load(other), cache=cache).output).extra["AUDIOESSAY_GUID"] != guid
 
 
 def test_transcript_cues_keep_the_writers_characters(fake_engine, write_script, cache):

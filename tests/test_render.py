@@ -57,13 +57,14 @@ def test_sample_renders_whole_essay(sample_render):
 def test_sample_tags_and_sections_in_order(sample_render):
     work, _, _ = sample_render
     tags = id3.read_tags(work / "her.mp3")
-    assert tags["title"].startswith("〈HER〉") and tags["album"] == "audioessay 에세이 낭독"
-    assert tags["artist"] == "audioessay 샘플"
-    assert tags["cover"]["width"] == tags["cover"]["height"] == 1400
-    chapters = tags["chapters"]
-    assert [c["title"] for c in chapters] == ["인트로", *TITLES, "아웃트로"]
-    starts = [c["start_ms"] for c in chapters]
-    assert starts == sorted(starts) and starts[0] == 0 and chapters[1]["start_ms"] == 6000
+    assert tags.title is not None and tags.title.startswith("〈HER〉")
+    assert tags.album == "audioessay 에세이 낭독"
+    assert tags.artist == "audioessay 샘플"
+    assert tags.cover is not None and tags.cover.width == tags.cover.height == 1400
+    chapters = tags.chapters
+    assert [c.title for c in chapters] == ["인트로", *TITLES, "아웃트로"]
+    starts = [c.start_ms for c in chapters]
+    assert starts == sorted(starts) and starts[0] == 0 and chapters[1].start_ms == 6000
 
 
 def rms_db(x: np.ndarray) -> float:
@@ -75,7 +76,7 @@ def test_sample_has_pauses_between_sections(sample_render):
     work, _, _ = sample_render
     tags = id3.read_tags(work / "her.mp3")
     samples = ffmpeg.decode(str(work / "her.mp3"), 44100)[:, 0]
-    second = tags["chapters"][2]["start_ms"]
+    second = tags.chapters[2].start_ms
     gap = samples[int((second - 1200) * 44.1): int((second - 200) * 44.1)]
     speech = samples[int((second + 100) * 44.1): int((second + 1500) * 44.1)]
     assert rms_db(gap) < rms_db(speech) - 10
@@ -169,7 +170,7 @@ def test_no_music_render_meets_loudness_spec(tmp_path):
 
     lufs, peak = measure_loudness(tmp_path / "plain.mp3")
     assert abs(lufs - -16.0) <= 1.0 and peak <= -1.0
-    assert [c["title"] for c in id3.read_tags(tmp_path / "plain.mp3")["chapters"]] == ["하나"]
+    assert [c.title for c in id3.read_tags(tmp_path / "plain.mp3").chapters] == ["하나"]
 
 
 TINY = "title: 시험\nvoice: {engine: espeak}\nsections:\n  - title: 하나\n    text: 첫 문장이다. 둘째 문장이다.\n"
@@ -208,8 +209,8 @@ def pause_levels(tmp_path: Path, second_section_music: str) -> list[float]:
     assert proc.returncode == 0, proc.stderr
     samples = ffmpeg.decode(str(tmp_path / "m.mp3"), 44100)[:, 0]
     levels = []
-    for chap in id3.read_tags(tmp_path / "m.mp3")["chapters"]:
-        part = samples[int(chap["start_ms"] * 44.1) + 44100: int(chap["end_ms"] * 44.1) - 44100]
+    for chap in id3.read_tags(tmp_path / "m.mp3").chapters:
+        part = samples[int(chap.start_ms * 44.1) + 44100: int(chap.end_ms * 44.1) - 44100]
         windows = part[: len(part) // 2205 * 2205].reshape(-1, 2205)  # 50 ms
         levels.append(float(np.percentile(20 * np.log10(np.sqrt(np.mean(windows ** 2, axis=1)) + 1e-9), 10)))
     return levels
@@ -297,14 +298,14 @@ def test_sample_sidecars_match_the_audio(sample_render):
     assert cues[-1][1] <= duration
     assert sentences[0][2].startswith("2025년 5월 한국에서 3번째")
     chapters = json.loads((work / "her.chapters.json").read_text(encoding="utf-8"))["chapters"]
-    id3_chapters = id3.read_tags(work / "her.mp3")["chapters"]
-    assert [c["title"] for c in chapters] == [c["title"] for c in id3_chapters]
-    assert [round(c["startTime"] * 1000) for c in chapters] == [c["start_ms"] for c in id3_chapters]
-    assert abs(id3_chapters[-1]["end_ms"] / 1000 - duration) < 0.1
+    id3_chapters = id3.read_tags(work / "her.mp3").chapters
+    assert [c["title"] for c in chapters] == [c.title for c in id3_chapters]
+    assert [round(c["startTime"] * 1000) for c in chapters] == [c.start_ms for c in id3_chapters]
+    assert abs(id3_chapters[-1].end_ms / 1000 - duration) < 0.1
     # each section's sentences fall inside its chapter
-    titles = [c["title"] for c in id3_chapters]
+    titles = [c.title for c in id3_chapters]
     second = id3_chapters[titles.index(TITLES[1])]
-    inside = [c for c in sentences if second["start_ms"] / 1000 <= c[0] < second["end_ms"] / 1000]
+    inside = [c for c in sentences if second.start_ms / 1000 <= c[0] < second.end_ms / 1000]
     assert inside[0][2].startswith("영화는 사랑이라는 주제를")
 
 

@@ -4,9 +4,11 @@ intro or outro is near the programme (a listener should not reach for the volume
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from audioessay.export.id3 import ChapterTag
 from audioessay.export.mp3 import measure_file
 
 if TYPE_CHECKING:
@@ -17,7 +19,7 @@ MAX_MUSIC_GAP_LU = 10.0  # a music-only part further under the programme is flag
 MUSIC_ONLY = {"인트로": "intro", "아웃트로": "outro"}  # the chapter titles assembly gives them
 
 
-def balance_rows(path: str | Path, chapters: list[dict], programme_lufs: float) -> list[Row]:
+def balance_rows(path: str | Path, chapters: Sequence[ChapterTag], programme_lufs: float) -> list[Row]:
     from audioessay.check import Row
 
     path = Path(path)
@@ -26,10 +28,10 @@ def balance_rows(path: str | Path, chapters: list[dict], programme_lufs: float) 
                 f"at most {MAX_RANGE_LU:g} LU for speech" + ("" if lra <= MAX_RANGE_LU else
                                                              "; the level swings: check the music levels"))]
     for chap in chapters:
-        name = MUSIC_ONLY.get(chap["title"])
-        if name is None or chap["end_ms"] <= chap["start_ms"]:
+        name = MUSIC_ONLY.get(chap.title)
+        if name is None or chap.end_ms <= chap.start_ms:
             continue
-        lufs, _, _ = measure_file(path, chap["start_ms"], chap["end_ms"] - chap["start_ms"])
+        lufs, _, _ = measure_file(path, chap.start_ms, chap.end_ms - chap.start_ms)
         below = programme_lufs - lufs
         fine = math.isfinite(below) and below <= MAX_MUSIC_GAP_LU
         note = f"at most {MAX_MUSIC_GAP_LU:g} LU under the programme"

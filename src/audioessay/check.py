@@ -12,7 +12,7 @@ from mutagen.mp3 import MPEGInfo
 
 from audioessay import ffmpeg
 from audioessay.errors import InputError, ToolError
-from audioessay.export.id3 import ImageInfo, cover_problems, read_tags
+from audioessay.export.id3 import CoverTag, EpisodeTags, ImageInfo, cover_problems, read_tags
 from audioessay.fsutil import regular_file
 
 TARGET_LUFS = -16.0
@@ -62,8 +62,8 @@ def check(mp3_path: str | Path) -> list[Row]:
     ]
     if tags is None:
         return [*rows, Row("tags", "unreadable", "fail", tag_problem.replace(f"{mp3_path}: ", "", 1))]
-    return [*rows, _tags_row(tags), _cover_row(tags["cover"]), _chapters_row(tags),
-            *balance_rows(mp3_path, tags["chapters"], lufs)]
+    return [*rows, _tags_row(tags), _cover_row(tags.cover), _chapters_row(tags),
+            *balance_rows(mp3_path, tags.chapters, lufs)]
 
 
 def _stream_info(path: Path) -> MPEGInfo:
@@ -172,28 +172,30 @@ def _duration_row(seconds: float) -> Row:
     return Row("duration", f"{minutes}:{secs:02d}", status, "" if status == "pass" else "no audio")
 
 
-def _tags_row(tags: dict) -> Row:
-    missing = [key for key in ("title", "artist", "album") if not tags[key]]
+def _tags_row(tags: EpisodeTags) -> Row:
+    present = {"title": tags.title, "artist": tags.artist, "album": tags.album}
+    missing = [key for key, value in present.items() if not value]
     if missing:
         return Row("tags", "missing " + ", ".join(missing), "fail", "re-render with title, author and show set")
-    return Row("tags", tags["title"], "pass", "title, artist, album")
+    return Row("tags", tags.title or "", "pass", "title, artist, album")
 
 
-def _cover_row(cover: dict | None) -> Row:
+def _cover_row(cover: CoverTag | None) -> Row:
     if cover is None:
         return Row("cover", "none", "warn", "directories want a 1400-3000 px square cover")
-    value = f"{cover['width']}x{cover['height']} {cover['mime']}"
-    info = ImageInfo(cover["mime"], cover["width"], cover["height"], cover["mode"]) if cover["width"] else None
+    value = f"{cover.width}x{cover.height} {cover.mime}"
+    info = (ImageInfo(cover.mime, cover.width, cover.height, cover.mode)  # size and mode are read together
+            if cover.width and cover.height is not None and cover.mode is not None else None)
     problems = cover_problems(info)
     if problems:
         return Row("cover", value, "fail", "; ".join(problems))
     return Row("cover", value, "pass", "square RGB, 1400-3000 px")
 
 
-def _chapters_row(tags: dict) -> Row:
-    count = len(tags["chapters"])
+def _chapters_row(tags: EpisodeTags) -> Row:
+    count = len(tags.chapters)
     if count == 0:
         return Row("chapters", "0", "warn", "no CHAP frames")
-    if not tags["toc"]:
+    if not tags.toc:
         return Row("chapters", str(count), "warn", "CHAP frames without a CTOC table of contents")
     return Row("chapters", str(count), "pass", "CHAP + CTOC")

@@ -271,7 +271,7 @@ def read_episode(path: str | Path, warn: Warn = _ignore) -> Episode:
     except (MutagenError, OSError) as exc:
         raise InputError(f"{path}: not a readable MP3 ({exc}); re-render the episode") from exc
     tags = read_tags(path)
-    extra = tags["extra"]
+    extra = tags.extra
     clean = _cleaner(warn)
     episode_type = extra.get(EPISODE_TYPE_TXXX) or "full"
     if episode_type not in EPISODE_TYPES:
@@ -282,17 +282,17 @@ def read_episode(path: str | Path, warn: Warn = _ignore) -> Episode:
         warn(f"{path.name}: {SEASON_TXXX} {season!r} is not a positive whole number; left out")
         season = None
     chapters = tuple(
-        Chapter(clean(c["title"], f"{path.name}: chapter {c['title']!r}") or "", c["start_ms"], c["end_ms"])
-        for c in tags["chapters"]
+        Chapter(clean(c.title, f"{path.name}: chapter {c.title!r}") or "", c.start_ms, c.end_ms)
+        for c in tags.chapters
     )
     return Episode(
         path=path,
-        title=clean(tags["title"] or path.stem, f"{path.name}: title"),
-        description=clean(tags["description"], f"{path.name}: description"),
-        number=tags["episode"],
+        title=clean(tags.title or path.stem, f"{path.name}: title"),
+        description=clean(tags.description, f"{path.name}: description"),
+        number=tags.episode,
         size=stat.st_size,
         seconds=round(info.length),
-        date=tags["date"],
+        date=tags.date,
         mtime=stat.st_mtime,
         guid_tag=clean(extra.get(GUID_TXXX), f"{path.name}: {GUID_TXXX}") or None,
         episode_type=episode_type,

@@ -222,7 +222,7 @@ def _stored_tags(output: Path) -> dict[str, str]:
     if not output.is_file():
         return {}
     try:
-        return dict(id3.read_tags(output).get("extra", {}))
+        return dict(id3.read_tags(output).extra)
     except AudioessayError:
         return {}  # unreadable: just render again
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from mutagen import MutagenError
 from mutagen.id3 import (
@@ -138,22 +139,61 @@ def _track_number(text: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def read_tags(mp3_path: str | Path) -> dict:
-    """The tags as plain values: title, artist, album, episode, date, genre, description,
-    language, cover ({mime, width, height, mode} or None), extra, chapters, toc.
+@dataclass(frozen=True)
+class ChapterTag:
+    """One CHAP frame: its element id, title (TIT2 sub-frame, "" if none) and times."""
+
+    id: str
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class CoverTag:
+    """The front cover (APIC): its declared mime type; size and colour mode are None when
+    the picture is not a PNG or JPEG whose header can be read."""
+
+    mime: str
+    width: int | None
+    height: int | None
+    mode: str | None
+
+
+@dataclass(frozen=True)
+class EpisodeTags:
+    """What an MP3's ID3 tag says, as plain values; a missing frame is None (or empty)."""
+
+    title: str | None
+    artist: str | None
+    album: str | None
+    episode: int | None
+    date: str | None
+    genre: str | None
+    description: str | None
+    language: str | None
+    cover: CoverTag | None
+    extra: Mapping[str, str]  # TXXX frames, description -> text (read-only)
+    chapters: tuple[ChapterTag, ...]  # sorted by start time
+    toc: tuple[str, ...]  # child element ids of the top-level CTOC
+    toc_ordered: bool
+
+
+def read_tags(mp3_path: str | Path) -> EpisodeTags:
+    """The file's tags; an untagged file gives empty tags.
 
     Raises only InputError, whatever the file holds."""
     id3 = load_id3(mp3_path)
     if id3 is None:
         id3 = ID3()
     try:
-        return _plain_tags(id3)
+        return _episode_tags(id3)
     except (RecursionError, Exception) as exc:  # a frame mutagen parsed but that holds nonsense
         raise InputError(f"{mp3_path}: the ID3 tag is damaged ({type(exc).__name__}: {_first_line(exc)}); "
                          "re-tag or re-render the file") from None
 
 
-def _plain_tags(id3: ID3) -> dict:
+def _episode_tags(id3: ID3) -> EpisodeTags:
 
     def text(frame_id: str) -> str | None:
         frame = id3.get(frame_id)
@@ -165,36 +205,35 @@ def _plain_tags(id3: ID3) -> dict:
     if apics:
         pic = next((a for a in apics if a.type == 3), apics[0])
         info = image_info(pic.data)
-        cover = {
-            "mime": pic.mime,
-            "width": info.width if info else None,
-            "height": info.height if info else None,
-            "mode": info.mode if info else None,
-        }
-    episode = text("TRCK")
+        cover = CoverTag(
+            mime=pic.mime,
+            width=info.width if info else None,
+            height=info.height if info else None,
+            mode=info.mode if info else None,
+        )
     chaps = sorted(id3.getall("CHAP"), key=lambda c: c.start_time)
     tocs = id3.getall("CTOC")
     top = next((t for t in tocs if t.flags & CTOCFlags.TOP_LEVEL), tocs[0] if tocs else None)
-    return {
-        "title": text("TIT2"),
-        "artist": text("TPE1"),
-        "album": text("TALB"),
-        "episode": _track_number(episode),
-        "date": text("TDRC"),
-        "genre": text("TCON"),
-        "description": str(comms[0].text[0]) if comms and comms[0].text else None,
-        "language": text("TLAN"),
-        "cover": cover,
-        "extra": {f.desc: str(f.text[0]) if f.text else "" for f in id3.getall("TXXX")},
-        "chapters": [
-            {
-                "id": c.element_id,
-                "title": str(c.sub_frames["TIT2"].text[0]) if "TIT2" in c.sub_frames else "",
-                "start_ms": c.start_time,
-                "end_ms": c.end_time,
-            }
+    return EpisodeTags(
+        title=text("TIT2"),
+        artist=text("TPE1"),
+        album=text("TALB"),
+        episode=_track_number(text("TRCK")),
+        date=text("TDRC"),
+        genre=text("TCON"),
+        description=str(comms[0].text[0]) if comms and comms[0].text else None,
+        language=text("TLAN"),
+        cover=cover,
+        extra=MappingProxyType({f.desc: str(f.text[0]) if f.text else "" for f in id3.getall("TXXX")}),
+        chapters=tuple(
+            ChapterTag(
+                id=c.element_id,
+                title=str(c.sub_frames["TIT2"].text[0]) if "TIT2" in c.sub_frames else "",
+                start_ms=c.start_time,
+                end_ms=c.end_time,
+            )
             for c in chaps
-        ],
-        "toc": list(top.child_element_ids) if top is not None else [],
-        "toc_ordered": bool(top.flags & CTOCFlags.ORDERED) if top is not None else False,
-    }
+        ),
+        toc=tuple(top.child_element_ids) if top is not None else (),
+        toc_ordered=bool(top.flags & CTOCFlags.ORDERED) if top is not None else False,
+    )
