@@ -87,10 +87,10 @@ class GttsEngine(Engine):
     def _decode(self, mp3: bytes) -> AudioSegment:
         import numpy as np
 
-        from audioessay import ffmpeg
         from audioessay.audio import from_float
+        from audioessay.decode import decode_mp3
 
-        samples = ffmpeg.decode(mp3, GTTS_RATE) if self.speed == 1.0 else _decode_tempo(mp3, self.speed)
+        samples = decode_mp3(mp3, GTTS_RATE) if self.speed == 1.0 else _decode_tempo(mp3, self.speed)
         return from_float(np.asarray(samples), GTTS_RATE)
 
 
