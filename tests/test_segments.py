@@ -181,3 +181,31 @@ def test_crc16_matches_the_bitwise_definition():
     assert segments.crc16(data[:100]) == bitwise_crc(data[:100])
     a, b = data[:5000], data[5000:]
     assert segments.crc16_combine(segments.crc16(a), segments.crc16(b), len(b)) == bitwise_crc(data)
+
+
+def test_audio_moved_by_whole_frames_to_a_cut_is_reused(tmp_path):
+    """Sections start at cuts: an insertion in section A re-encodes A's spans from the
+    insertion on, and section B, now later by whole frames, comes from the cache."""
+    spf = 1152
+    a_len = (3 * SEG + SEG // 2) * spf  # section A: three and a half spans
+    x = signal(10.0, seed=5)
+    a, b = x[:a_len], x[a_len: a_len + (2 * SEG + 7) * spf + 333]
+    insert = signal(0.1, seed=9)[: 3 * spf] * 0.5  # three frames of something else
+    at = 2 * SEG * spf + 5000  # inside A's third span
+    a2 = np.concatenate([a[:at], insert, a[at:]])
+    cache = tmp_path / "c"
+    first = encode_stream([a, b], 44100, 1, 96, tmp_path / "1.mp3", segment_cache=cache, segment_frames=SEG,
+                          cuts=[len(a)])
+    second = encode_stream([a2, b], 44100, 1, 96, tmp_path / "2.mp3", segment_cache=cache, segment_frames=SEG,
+                           cuts=[len(a2)])
+    assert first.segments == second.segments == 4 + 3
+    assert second.encoded == 2  # A's third and fourth spans; A's first two and all of B reused
+    y = ffmpeg.decode(str(tmp_path / "2.mp3"), 44100)
+    whole = np.concatenate([a2, b])
+    assert len(y) == len(whole)
+    ref = one_shot(whole, 44100, 96, tmp_path / "ref.mp3")
+    diff = np.abs(y - ref).max(axis=1)
+    near, elsewhere = worst(diff, [len(a2) - 1105, 2 * SEG * spf - 1105])
+    assert near <= max(3 * elsewhere, 2e-3), (near, elsewhere)
+    with pytest.raises(ValueError, match="multiples of 1152"):
+        encode_stream([a], 44100, 1, 96, tmp_path / "3.mp3", cuts=[1000])

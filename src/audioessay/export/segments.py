@@ -67,16 +67,22 @@ class EncodeStats:
 
 def encode_stream(blocks: Iterable[np.ndarray], rate: int, channels: int, bitrate_kbps: int,
                   path: Path, *, segment_cache: Path | None = None,
-                  segment_frames: int = SEGMENT_FRAMES, workers: int | None = None) -> EncodeStats:
+                  segment_frames: int = SEGMENT_FRAMES, cuts: Iterable[int] = (),
+                  workers: int | None = None) -> EncodeStats:
     """Write float32 `blocks` (each shaped (frames, channels), any length) as one CBR MP3
-    at `path` (no ID3 tag). Spans found in `segment_cache` are reused, new ones stored."""
+    at `path` (no ID3 tag). Spans found in `segment_cache` are reused, new ones stored.
+
+    `cuts`: sample positions (multiples of the MP3 frame: 1152, or 576 below 32 kHz) where
+    a span must begin, e.g. section starts: audio that only moved, by whole frames, from
+    one cut to another is still found in the cache. `workers`: ffmpeg runs at once
+    (default: one per usable core)."""
     if segment_frames < LEAD_FRAMES:
         raise ValueError(f"segment_frames must be at least {LEAD_FRAMES}")
     fmt = _Format(rate, channels, bitrate_kbps)
     workers = workers or len(os.sched_getaffinity(0))
     with tempfile.TemporaryDirectory(prefix="audioessay-seg-") as scratch:
         store = _Store(Path(segment_cache) if segment_cache else None, Path(scratch))
-        plan = _Encoder(fmt, segment_frames, store, workers, Path(scratch))
+        plan = _Encoder(fmt, segment_frames, cuts, store, workers, Path(scratch))
         try:
             total = plan.consume(blocks)
         except BaseException:
@@ -165,6 +171,7 @@ class _Span:
     """One segment: where its frames are and how many there are."""
 
     index: int
+    start: int  # first input sample it stands for (a multiple of the frame size)
     key: str
     frames: int  # frames it must have
     file: Path | None = None  # set once its frames are on disk
@@ -231,11 +238,10 @@ class _Run:
     A thread feeds its stdin from a queue, so the caller never waits on the encoder
     unless `workers` runs are already busy."""
 
-    def __init__(self, fmt: _Format, start: int, first: int, scratch: Path, number: int):
+    def __init__(self, fmt: _Format, start: int, scratch: Path, number: int):
         self.fmt = fmt
         self.start = start  # first input sample fed (a multiple of spf)
         self.spans: list[_Span] = []
-        self.first = first  # index of the first span
         self.out = scratch / f"run{number}.mp3"
         argv = [ffmpeg.ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error",
                 *fmt.encode_args(), "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3",
@@ -330,10 +336,13 @@ class _Samples:
 class _Encoder:
     """Cuts the stream into spans, finds them in the store or sends them to runs."""
 
-    def __init__(self, fmt: _Format, segment_frames: int, store: _Store, workers: int, scratch: Path):
+    def __init__(self, fmt: _Format, segment_frames: int, cuts: Iterable[int], store: _Store,
+                 workers: int, scratch: Path):
         self.fmt = fmt
-        self.F = segment_frames
         self.L = segment_frames * fmt.spf
+        self.cuts = sorted({c for c in cuts if c > 0})
+        if any(c % fmt.spf for c in self.cuts):
+            raise ValueError(f"cuts must be multiples of {fmt.spf} samples (one MP3 frame)")
         self.lead = LEAD_FRAMES * fmt.spf
         self.tail = TAIL_FRAMES * fmt.spf
         self.store = store
@@ -341,54 +350,63 @@ class _Encoder:
         self.scratch = scratch
         self.buf = _Samples(fmt.channels)
         self.spans: list[_Span] = []
+        self.next = 0  # first sample of the next span
         self.run: _Run | None = None  # the run still taking spans
         self.run_fed = 0  # samples fed to it so far (absolute end)
         self.busy: list[_Run] = []  # closed runs, oldest first
-        self.done: list[_Run] = []
         self.encoded = 0
         self.runs = 0
-        self.core_hash: dict[int, bytes] = {}
         self.material = fmt.key_material()
+
+    def _end_of(self, a: int) -> int:
+        """Where the span starting at sample `a` ends: a full span, or the next cut."""
+        b = a + self.L
+        for c in self.cuts:
+            if a < c < b:
+                return c
+        return b
 
     # the stream
 
     def consume(self, blocks: Iterable[np.ndarray]) -> int:
         for block in blocks:
             self.buf.add(block)
-            while self.buf.end >= (len(self.spans) + 1) * self.L + self.tail:
-                self._decide(len(self.spans), total=None)
+            while self.buf.end >= self._end_of(self.next) + self.tail:
+                self._decide(total=None)
         total = self.buf.end
-        count = -(-self.fmt.frames_for(total) // self.F)
-        while len(self.spans) < count:
-            self._decide(len(self.spans), total=total)
+        while self.next // self.fmt.spf < self.fmt.frames_for(total):
+            self._decide(total=total)
         if self.run is not None:
             self._close(total=total)
         return total
 
-    def _decide(self, i: int, total: int | None) -> None:
-        """Span i's audio (with context) is all here: reuse it or encode it."""
+    def _decide(self, total: int | None) -> None:
+        """The next span's audio (with context) is all here: reuse it or encode it."""
         end = total if total is not None else self.buf.end
-        a, b = i * self.L, (i + 1) * self.L
-        last = total is not None and (i + 1) * self.F >= self.fmt.frames_for(total)
-        frames = self.fmt.frames_for(total) - i * self.F if last else self.F
-        span = _Span(i, self._key(i, a, b, end, last, frames), frames)
+        spf = self.fmt.spf
+        a = self.next
+        b = self._end_of(a)
+        last = total is not None and b // spf >= self.fmt.frames_for(total)
+        frames = (self.fmt.frames_for(total) if last else b // spf) - a // spf
+        span = _Span(len(self.spans), a, self._key(a, b, end, last, frames), frames)
         self.spans.append(span)
+        self.next = b
         if self.store.find(span):
             if self.run is not None:
                 self._close(total=total)
         else:
             self.encoded += 1
             if self.run is None:
-                self._open(i)
+                self._open(a)
             assert self.run is not None
             self.run.spans.append(span)
             self.run.write(self.buf.take(max(a, self.run_fed), min(b, end)))
             self.run_fed = min(b, end)
             if len(self.run.spans) >= RUN_SEGMENTS and not last:
                 self._close(total=total)
-        self.buf.drop_before(max(0, (i + 1) * self.L - self.lead))
+        self.buf.drop_before(max(0, b - self.lead))
 
-    def _key(self, i: int, a: int, b: int, end: int, last: bool, frames: int) -> str:
+    def _key(self, a: int, b: int, end: int, last: bool, frames: int) -> str:
         core = self.buf.take(a, min(b, end))
         h = hashlib.blake2b(self.material, digest_size=20)
         h.update(struct.pack("<qq?", min(a, self.lead), frames, last))
@@ -399,13 +417,13 @@ class _Encoder:
 
     # runs
 
-    def _open(self, i: int) -> None:
+    def _open(self, a: int) -> None:
         while len(self.busy) >= self.workers:
             self._collect(self.busy.pop(0))
-        start = max(0, i * self.L - self.lead)
+        start = max(0, a - self.lead)
         self.runs += 1
-        self.run = _Run(self.fmt, start, i, self.scratch, self.runs)
-        self.run_fed = min(i * self.L, self.buf.end)
+        self.run = _Run(self.fmt, start, self.scratch, self.runs)
+        self.run_fed = min(a, self.buf.end)
         self.run.write(self.buf.take(start, self.run_fed))
 
     def _close(self, total: int | None) -> None:
@@ -425,16 +443,14 @@ class _Encoder:
         except ValueError as exc:
             raise ToolError(f"ffmpeg wrote something that is not plain MP3 frames ({exc})") from exc
         offsets = np.concatenate([[0], np.cumsum(sizes)])
-        skip = run.start // self.fmt.spf  # global index of the run's frame 0
         for span in run.spans:
-            a = span.index * self.F - skip
+            a = (span.start - run.start) // self.fmt.spf  # the run's frame 0 is at run.start
             b = a + span.frames
             if b > len(sizes):
                 raise ToolError(f"ffmpeg encoded {len(sizes)} frames where {b} were expected; "
                                 "is FFMPEG_BINARY an ffmpeg with libmp3lame?")
             self.store.put(span, data[offsets[a]:offsets[b]], sizes[a:b])
         run.out.unlink(missing_ok=True)
-        self.done.append(run)
 
     def finish(self) -> list[_Span]:
         while self.busy:
