@@ -7,7 +7,7 @@ What it measures
 For each length (default about 10, 60 and 120 minutes; --quick: 2 and 5) a script
 is generated from the sample essay's prose (scripts/her.yaml, music and cover on,
 voice espeak): its sections are repeated, and every copy's sentences are made
-distinct (each gets a numbered lead-in, so the cache cannot share them). Then:
+distinct (a copy number every 8 words, so the cache cannot share them). Then:
 
   cold    the real CLI renders it (`python -m audioessay render -v --force`, in a
           subprocess) with an empty cache;
@@ -56,7 +56,7 @@ from pathlib import Path
 
 import yaml
 
-from benchlib import REPO, SAMPLE, clean_env  # noqa: E402  (scripts/ is on sys.path)
+from benchlib import REPO, SAMPLE, clean_env, tools  # noqa: E402  (scripts/ is on sys.path)
 
 sys.path.insert(0, str(REPO / "src"))
 
@@ -84,10 +84,11 @@ def distinct_copy(text: str, copy: int) -> str:
 
     if copy == 0:
         return text
-    out = []
-    for para in paragraphs(text):
-        out.append(" ".join(f"{copy + 1}번째로, {s}" for s in sentences(para)))
-    return "\n\n".join(out)
+    def vary(sentence: str) -> str:  # a number every 8 words: long sentences are voiced in parts
+        words = sentence.split(" ")
+        return " ".join(f"{copy + 1}번 {w}" if i % 8 == 0 else w for i, w in enumerate(words))
+
+    return "\n\n".join(" ".join(vary(s) for s in sentences(para)) for para in paragraphs(text))
 
 
 def build(data: dict, count: int) -> dict:
@@ -303,6 +304,7 @@ def report(rows: list) -> int:
                if ln.startswith("MemTotal")) / 1024 / 1024
     print(f"machine: {len(os.sched_getaffinity(0))} cores usable ({os.cpu_count()} online), {cpu}, "
           f"{mem:.1f} GB RAM, Python {platform.python_version()}")
+    print(tools())
     print()
     print("| audio | step | wall s | RSS render MB | RSS tree MB | synth / assemble / master / export s |")
     print("|---|---|---|---|---|---|")

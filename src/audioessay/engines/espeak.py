@@ -98,7 +98,7 @@ class EspeakEngine(Engine):
         """`workers`: processes for synthesize_many (default: one per usable core)."""
         self.speed = speed
         self.version = _lib().version
-        self.workers = workers if workers is not None else len(os.sched_getaffinity(0))
+        self.workers = workers if workers is not None else _cores()
 
     def settings(self) -> dict[str, object]:
         return {"voice": "ko", "wpm": self.wpm}
@@ -153,6 +153,11 @@ class EspeakEngine(Engine):
         if status != 0:
             raise EngineError(f"espeak-ng could not speak {text[:30]!r} (status {status})", text=text)
         return AudioSegment(data=pcm, sample_width=2, frame_rate=rate, channels=1)
+
+
+def _cores() -> int:
+    """Cores this process may use (sched_getaffinity is Linux-only)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _speak(lib: _Lib, text: str, wpm: int) -> tuple[int, bytes]:

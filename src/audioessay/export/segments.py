@@ -79,16 +79,17 @@ def encode_stream(blocks: Iterable[np.ndarray], rate: int, channels: int, bitrat
     if segment_frames < LEAD_FRAMES:
         raise ValueError(f"segment_frames must be at least {LEAD_FRAMES}")
     fmt = _Format(rate, channels, bitrate_kbps)
-    workers = workers or len(os.sched_getaffinity(0))
+    if not workers:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="audioessay-seg-") as scratch:
         store = _Store(Path(segment_cache) if segment_cache else None, Path(scratch))
         plan = _Encoder(fmt, segment_frames, cuts, store, workers, Path(scratch))
         try:
             total = plan.consume(blocks)
-        except BaseException:
+            spans = plan.finish()
+        except BaseException:  # an error, or Ctrl-C: no encoder outlives the call
             plan.abort()
             raise
-        spans = plan.finish()
         size = _join(fmt, spans, total, Path(path))
     return EncodeStats(samples=total, frames=sum(s.frames for s in spans), segments=len(spans),
                        encoded=plan.encoded, reused=len(spans) - plan.encoded,
@@ -214,21 +215,20 @@ class _Store:
 
     def put(self, span: _Span, frames: bytes, sizes: list[int]) -> None:
         span.sizes = sizes
-        if self.root is None:
-            span.file = self.scratch / f"{span.index}{SUFFIX}"
-            span.file.write_bytes(frames + hashlib.blake2b(frames, digest_size=_DIGEST).digest())
-            return
-        path = self.root / f"{span.key}{SUFFIX}"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-        try:  # a cache entry: no fsync, a torn file fails its digest and is made again
-            tmp.write_bytes(frames + hashlib.blake2b(frames, digest_size=_DIGEST).digest())
-            os.replace(tmp, path)
-            span.file = path
-        except OSError as exc:
-            log.warning("could not save an MP3 segment to %s (%s)", self.root, exc)
-            tmp.unlink(missing_ok=True)
-            span.file = self.scratch / f"{span.index}{SUFFIX}"
-            span.file.write_bytes(frames + hashlib.blake2b(frames, digest_size=_DIGEST).digest())
+        sealed = frames + hashlib.blake2b(frames, digest_size=_DIGEST).digest()
+        if self.root is not None:
+            path = self.root / f"{span.key}{SUFFIX}"
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+            try:  # a cache entry: no fsync, a torn file fails its digest and is made again
+                tmp.write_bytes(sealed)
+                os.replace(tmp, path)
+                span.file = path
+                return
+            except OSError as exc:
+                log.warning("could not save an MP3 segment to %s (%s)", self.root, exc)
+                tmp.unlink(missing_ok=True)
+        span.file = self.scratch / f"{span.index}{SUFFIX}"
+        span.file.write_bytes(sealed)
 
 
 # --- encoding runs --------------------------------------------------------------
@@ -386,8 +386,9 @@ class _Encoder:
         spf = self.fmt.spf
         a = self.next
         b = self._end_of(a)
-        last = total is not None and b // spf >= self.fmt.frames_for(total)
-        frames = (self.fmt.frames_for(total) if last else b // spf) - a // spf
+        last, frames = False, b // spf - a // spf
+        if total is not None and b // spf >= self.fmt.frames_for(total):
+            last, frames = True, self.fmt.frames_for(total) - a // spf  # to the stream's end
         span = _Span(len(self.spans), a, self._key(a, b, end, last, frames), frames)
         self.spans.append(span)
         self.next = b
@@ -498,15 +499,18 @@ def _info_template(fmt: _Format) -> bytes:
                    input=bytes(4 * fmt.channels * fmt.spf))
         data = out.read_bytes()
     frame = data[:frame_size(data[:4])]
-    if _info_offset(frame) < 0:
+    x = _info_offset(frame)
+    if frame[x:x + 4] not in (b"Info", b"Xing") or len(frame) < x + 156:
         raise ToolError("this ffmpeg writes no Xing/Info header; use the bundled one "
                         "(unset FFMPEG_BINARY)")
     return frame
 
 
-def _info_offset(frame: bytes) -> int:
-    at = frame.find(b"Info")
-    return at if at >= 0 else frame.find(b"Xing")
+def _info_offset(frame: bytes | bytearray) -> int:
+    """Where the tag starts: after the 4-byte header and the (empty) side information."""
+    mpeg1 = (frame[1] >> 3) & 3 == 3
+    mono = frame[3] >> 6 == 3
+    return 4 + (17 if mono else 32) if mpeg1 else 4 + (9 if mono else 17)
 
 
 def _info_frame(template: bytes, fmt: _Format, frames: int, sizes: list[int], total_bytes: int,
@@ -560,10 +564,7 @@ def crc16(data: bytes | memoryview) -> int:
     buf = np.frombuffer(data, np.uint8)
     n = len(buf)
     if n < 2 * _LANES:
-        c = 0
-        for b in buf.tolist():
-            c = (c >> 8) ^ int(_T[(c ^ b) & 0xFF])
-        return c
+        return _crc16_bytes(buf)
     width = n // _LANES  # bytes per lane; the remainder is handled after
     lanes = buf[: width * _LANES].reshape(_LANES, width)
     c = np.zeros(_LANES, np.uint32)
@@ -573,10 +574,15 @@ def crc16(data: bytes | memoryview) -> int:
     crc = 0
     for lane in c.tolist():
         crc = lo[crc & 0xFF] ^ hi[crc >> 8] ^ lane
-    tail = 0
-    for b in buf[width * _LANES:].tolist():
-        tail = (tail >> 8) ^ int(_T[(tail ^ b) & 0xFF])
-    return crc16_combine(crc, tail, n - width * _LANES)
+    return crc16_combine(crc, _crc16_bytes(buf[width * _LANES:]), n - width * _LANES)
+
+
+def _crc16_bytes(buf: np.ndarray) -> int:
+    """The same CRC one byte at a time (short data)."""
+    crc = 0
+    for b in buf.tolist():
+        crc = (crc >> 8) ^ int(_T[(crc ^ b) & 0xFF])
+    return crc
 
 
 def crc16_combine(crc_a: int, crc_b: int, len_b: int) -> int:
