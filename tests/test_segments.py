@@ -209,3 +209,24 @@ def test_audio_moved_by_whole_frames_to_a_cut_is_reused(tmp_path):
     assert near <= max(3 * elsewhere, 2e-3), (near, elsewhere)
     with pytest.raises(ValueError, match="multiples of 1152"):
         encode_stream([a], 44100, 1, 96, tmp_path / "3.mp3", cuts=[1000])
+
+
+def test_ctrl_c_mid_stream_leaves_no_encoder_running(tmp_path, monkeypatch):
+    procs = []
+    real = subprocess.Popen
+
+    def popen(argv, *args, **kwargs):
+        procs.append(real(argv, *args, **kwargs))
+        return procs[-1]
+
+    monkeypatch.setattr(segments.subprocess, "Popen", popen)
+    x = signal(6.0)
+
+    def blocks():
+        yield from iter_blocks(x[: len(x) // 2], 4096)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        encode_stream(blocks(), 44100, 1, 96, tmp_path / "a.mp3", segment_cache=tmp_path / "c", segment_frames=SEG)
+    assert procs and all(p.poll() is not None for p in procs)
+    assert not list((tmp_path / "c").glob("*.part"))
