@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from benchlib import REPO, SAMPLE, clean_env, sample_copy  # noqa: E402  (scripts/ is on sys.path)
+from benchlib import REPO, SAMPLE, clean_env, sample_copy, tools  # noqa: E402  (scripts/ is on sys.path)
 
 sys.path.insert(0, str(REPO / "tests"))
 
@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"gtts throughput on {SAMPLE.name}: fake endpoint, {args.latency * 1000:.0f} ms latency per request, "
           f"fresh cache each render, median of {args.repeat}"
           f"{'' if args.no_warmup else ', after a warm-up render'}")
+    print(tools())
     print()
     print(f"{'concurrency':>11}  {'wall s':>7}  {'synth s':>7}  {'span s':>7}  {'requests':>8}  {'max flight':>10}")
     for c in levels:

@@ -51,3 +51,22 @@ def clean_env(url: str | None, cache_dir: Path) -> dict[str, str]:
     for name in PROXIES:
         env.pop(name, None)
     return env
+
+
+def tools() -> str:
+    """Which ffmpeg and MP3 decoder a render here uses (the project's default choice)."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(REPO / "src"))
+    from audioessay.ffmpeg import ffmpeg_path
+
+    path = ffmpeg_path()
+    version = subprocess.run([path, "-hide_banner", "-version"], capture_output=True, text=True).stdout.split("\n")[0].split(" Copyright")[0]
+    try:
+        from importlib.metadata import version as dist_version
+
+        decoder = f"miniaudio {dist_version('miniaudio')} in-process"
+    except Exception:
+        decoder = "ffmpeg, one process per piece"
+    return f"ffmpeg: {path} ({version}); gTTS answers decoded by {decoder}"

@@ -31,3 +31,74 @@ def test_speed_changes_duration_and_settings():
     assert len(fast.synthesize(text)) < 0.85 * len(normal.synthesize(text))
     assert normal.settings() != fast.settings()
     assert normal.version.startswith("1.")
+
+
+def texts(n: int) -> list[str]:
+    """Texts of very different lengths, so a result handed to the wrong index shows."""
+    return ["사랑" if i % 3 == 0 else f"이것은 {i}번째 문장이다, 그리고 조금 더 길게 말한다." * (i % 3)
+            for i in range(n)]
+
+
+def test_pool_gives_every_result_in_script_order():
+    from audioessay.engines import espeak
+
+    many = texts(espeak._POOL_MIN_TEXTS + 5)
+    seen: list[int] = []
+    pooled: dict[int, int] = {}
+    EspeakEngine(workers=2).synthesize_many(many, lambda i, a: (seen.append(i), pooled.__setitem__(i, len(a))))
+    assert seen == list(range(len(many)))
+    alone = {i: len(EspeakEngine(workers=1).synthesize(t)) for i, t in enumerate(many[:9])}
+    for i, ms in alone.items():  # espeak varies by a few ms between calls, not more
+        assert abs(pooled[i] - ms) < 0.05 * ms + 20, (i, pooled[i], ms)
+
+
+POOL_SCRIPT = r"""
+import sys
+from audioessay.engines.espeak import EspeakEngine
+texts = [f"이것은 {i}번째 문장이다, 사랑은 자신을 이해하는 데서 비롯된다." for i in range(3000)]
+def got(i, audio):
+    if i == 8:
+        print("started", flush=True)
+try:
+    EspeakEngine(workers=2).synthesize_many(texts, got)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(130)
+"""
+
+
+def children(pid: int) -> set[int]:
+    from pathlib import Path
+
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return found
+
+
+def test_ctrl_c_stops_the_pool_at_once():
+    """Ctrl-C in a terminal reaches the whole process group: no worker may print a
+    traceback, the main process exits 130, and the workers are gone within 2 s."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    proc = subprocess.Popen([sys.executable, "-c", POOL_SCRIPT], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert proc.stdout.readline().strip() == "started"
+    workers = children(proc.pid)
+    assert len(workers) >= 2  # the pool really runs
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 130 and "interrupted" in out, (out, err)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    deadline = time.monotonic() + 2
+    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()]

@@ -78,3 +78,34 @@ def test_decode_ignores_embedded_pictures(tmp_path):
                 "-c:v", "copy", "-id3v2_version", "3", "-y", str(mp3)])
     x = ffmpeg.decode(mp3, 44100)
     assert abs(len(x) - 44100) < 2000
+
+
+def test_bundled_ffmpeg_wins_over_path(monkeypatch, tmp_path):
+    import imageio_ffmpeg
+
+    fake = tmp_path / "ffmpeg"  # an "ffmpeg" first on PATH that is not the bundled one
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.delenv("FFMPEG_BINARY", raising=False)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{__import__('os').environ['PATH']}")
+    assert ffmpeg.ffmpeg_path() == imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def test_path_ffmpeg_when_the_wheel_has_none(monkeypatch, tmp_path):
+    import imageio_ffmpeg
+
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+
+    def missing():
+        raise RuntimeError("no ffmpeg exe could be found")
+
+    monkeypatch.delenv("FFMPEG_BINARY", raising=False)
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", missing)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert ffmpeg.ffmpeg_path() == str(fake)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    ffmpeg.ffmpeg_path.cache_clear()
+    with pytest.raises(ToolError, match="ffmpeg not found"):
+        ffmpeg.ffmpeg_path()

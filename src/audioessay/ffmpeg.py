@@ -18,7 +18,11 @@ log = logging.getLogger(__name__)
 
 @lru_cache(maxsize=1)
 def ffmpeg_path() -> str:
-    """FFMPEG_BINARY, then PATH, then the imageio-ffmpeg wheel."""
+    """FFMPEG_BINARY, then the imageio-ffmpeg wheel's binary, then PATH.
+
+    The wheel's build is preferred over whatever PATH holds: it is a known version with
+    libmp3lame, the same on every machine, and starts faster than a distribution build
+    that loads dozens of shared libraries. FFMPEG_BINARY still picks any other."""
     env = os.environ.get("FFMPEG_BINARY")
     if env:
         found = shutil.which(env)
@@ -28,17 +32,17 @@ def ffmpeg_path() -> str:
                 "Point it at an ffmpeg binary or unset it to use the bundled one."
             )
         return found
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
     try:
         import imageio_ffmpeg
 
         return imageio_ffmpeg.get_ffmpeg_exe()
     except Exception as exc:  # the wheel raises RuntimeError when its binary is absent
+        found = shutil.which("ffmpeg")
+        if found:
+            return found
         raise ToolError(
-            f"ffmpeg not found ({exc}). Install it (apt install ffmpeg) "
-            "or reinstall audioessay so the imageio-ffmpeg wheel provides one."
+            f"ffmpeg not found ({exc}). Reinstall audioessay so the imageio-ffmpeg wheel "
+            "provides one, or install it (apt install ffmpeg)."
         ) from exc
 
 

@@ -63,8 +63,8 @@ class EdgeEngine(Engine):
         """One sentence: pieces of at most MAX_CHARS joined, each decoded and trimmed."""
         from pydub import AudioSegment
 
-        from audioessay import ffmpeg
         from audioessay.audio import from_float, trim
+        from audioessay.decode import decode_mp3
         from audioessay.engines.edge_client import fetch
         from audioessay.errors import EngineError, ToolError
         from audioessay.text.split import pieces
@@ -78,8 +78,8 @@ class EdgeEngine(Engine):
             except EngineError as exc:
                 raise EngineError(exc.message, text=text) from exc
             try:
-                samples = ffmpeg.decode(got.mp3, EDGE_RATE)
-            except ToolError as exc:
+                samples = decode_mp3(got.mp3, EDGE_RATE)
+            except (ToolError, EngineError) as exc:
                 raise EngineError(f"the edge service answered with data that is not MP3 audio ({exc.message}); "
                                   "upgrade edge-tts or use --engine espeak", text=text) from exc
             if len(samples) == 0 or float(abs(samples).max()) < 1e-4:

@@ -1,16 +1,24 @@
 """espeak-ng's Korean voice, driven in-process from the espeakng-loader wheel.
 
-Never touches the network. The library keeps global state, so calls are serialized.
-Synthesis runs on a worker thread: Python runs signal handlers only on the main thread,
-so Ctrl-C can never land inside espeak's C callback (where it would be lost); the main
-thread waits, and on Ctrl-C tells the callback to stop and re-raises.
+Never touches the network. The library keeps global state, so calls in one process are
+serialized. Synthesis runs on a worker thread: Python runs signal handlers only on the
+main thread, so Ctrl-C can never land inside espeak's C callback (where it would be lost);
+the main thread waits, and on Ctrl-C tells the callback to stop and re-raises.
+
+Many texts at once are voiced by a pool of processes, one per core (each with its own
+copy of the library); results come back in script order. The workers ignore Ctrl-C: the
+main process gets it, kills them and exits.
 """
 
 from __future__ import annotations
 
 import ctypes
 import dataclasses
+import multiprocessing
+import os
+import signal
 import threading
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from pydub import AudioSegment
@@ -26,6 +34,8 @@ _RATE = 1  # espeakRATE parameter id
 _PITCH = 3  # espeakPITCH parameter id: 0-100, 50 is the voice's own
 _DEFAULT_WPM = 175
 PRONUNCIATION = 1  # version of the spelling rules applied before synthesis (part of the cache key)
+_POOL_MIN_TEXTS = 48  # fewer: starting worker processes (~0.3 s) costs more than it saves
+_POOL_CHUNK = 4  # texts per message to a worker
 _lock = threading.Lock()
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
@@ -99,11 +109,13 @@ def variants() -> list[str]:
 class EspeakEngine(Engine):
     name = "espeak"
 
-    def __init__(self, speed: float = 1.0, variant: str = "", pitch: int = 0):
+    def __init__(self, speed: float = 1.0, variant: str = "", pitch: int = 0, workers: int | None = None):
+        """`workers`: processes for synthesize_many (default: one per usable core)."""
         self.speed = speed
         self.variant = variant
         self.pitch = pitch
         self.version = _lib().version
+        self.workers = workers if workers is not None else _cores()
 
     @property
     def voice(self) -> str:
@@ -128,20 +140,10 @@ class EspeakEngine(Engine):
 
     def synthesize(self, text: str, cancelled: threading.Event | None = None) -> AudioSegment:
         lib = _lib()
-        data = self.prepare(text).encode("utf-8") + b"\0"
-        outcome: dict[str, int] = {}
+        outcome: dict[str, tuple[int, bytes]] = {}
         with _lock:
-            lib.chunks = []
-            lib.stop.clear()
-
             def speak() -> None:
-                if lib.lib.espeak_SetVoiceByName(self.voice.encode()) != 0:
-                    outcome["status"] = -2
-                    return
-                lib.lib.espeak_SetParameter(_RATE, self.wpm, 0)
-                # About 1 Hz per step around the voice's own pitch (espeak's scale is 0-100).
-                lib.lib.espeak_SetParameter(_PITCH, max(0, min(100, 50 + self.pitch)), 0)
-                outcome["status"] = lib.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8, None, None)
+                outcome["done"] = _speak(lib, self.prepare(text), self.voice, self.wpm, self.pitch)
 
             worker = threading.Thread(target=speak, name="espeak", daemon=True)
             worker.start()
@@ -151,15 +153,96 @@ class EspeakEngine(Engine):
                 lib.stop.set()
                 worker.join()
                 raise
-            status = outcome.get("status", -1)
-            if status == -2:
-                raise EngineError(f"espeak-ng has no voice {self.voice!r}; see audioessay voices --engine espeak",
-                                  text=text)
-            if status != 0:
-                raise EngineError(f"espeak-ng could not speak {text[:30]!r} (status {status})", text=text)
-            pcm = b"".join(lib.chunks)
-            lib.chunks = []
-        return AudioSegment(data=pcm, sample_width=2, frame_rate=lib.rate, channels=1)
+        status, pcm = outcome.get("done", (-1, b""))
+        return self._audio(text, status, pcm, lib.rate, self.voice)
+
+    def synthesize_many(self, texts: Sequence[str],
+                        on_result: Callable[[int, AudioSegment], None]) -> None:
+        """Voice every text; `on_result(index, audio)` is called in script order."""
+        workers = min(self.workers, len(texts) // _POOL_CHUNK)
+        if workers < 2 or len(texts) < _POOL_MIN_TEXTS:
+            super().synthesize_many(texts, on_result)
+            return
+        rate = _lib().rate
+        pool = _start_pool(workers)
+        try:
+            batches = [([self.prepare(t) for t in texts[i:i + _POOL_CHUNK]], self.voice, self.wpm, self.pitch)
+                       for i in range(0, len(texts), _POOL_CHUNK)]
+            answers = pool.imap(_pool_speak, batches)  # in order; one message per batch
+            for start in range(0, len(texts), _POOL_CHUNK):
+                batch = texts[start:start + _POOL_CHUNK]
+                for offset, (text, (status, pcm)) in enumerate(zip(batch, _next(answers))):
+                    on_result(start + offset, self._audio(text, status, pcm, rate, self.voice))
+        except BaseException:  # an error or Ctrl-C: the workers die now, not after the queue
+            pool.terminate()
+            raise
+        else:
+            pool.close()
+        finally:
+            pool.join()
+
+    @staticmethod
+    def _audio(text: str, status: int, pcm: bytes, rate: int, voice: str) -> AudioSegment:
+        if status == -2:
+            raise EngineError(f"espeak-ng has no voice {voice!r}; see audioessay voices --engine espeak", text=text)
+        if status != 0:
+            raise EngineError(f"espeak-ng could not speak {text[:30]!r} (status {status})", text=text)
+        return AudioSegment(data=pcm, sample_width=2, frame_rate=rate, channels=1)
+
+
+def _cores() -> int:
+    """Cores this process may use (sched_getaffinity is Linux-only)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _speak(lib: _Lib, text: str, voice: str, wpm: int, pitch: int) -> tuple[int, bytes]:
+    """(espeak's status, 16-bit PCM) for `text` (already respelled). The caller holds _lock."""
+    data = text.encode("utf-8") + b"\0"
+    lib.chunks = []
+    lib.stop.clear()
+    if lib.lib.espeak_SetVoiceByName(voice.encode()) != 0:
+        return -2, b""
+    lib.lib.espeak_SetParameter(_RATE, wpm, 0)
+    # About 1 Hz per step around the voice's own pitch (espeak's scale is 0-100).
+    lib.lib.espeak_SetParameter(_PITCH, max(0, min(100, 50 + pitch)), 0)
+    status = lib.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8, None, None)
+    pcm = b"".join(lib.chunks)
+    lib.chunks = []
+    return status, pcm
+
+
+def _start_pool(workers: int):
+    """Worker processes that never see Ctrl-C: SIGINT is ignored while they start (spawned
+    children keep an ignored signal, so Python installs no handler in them)."""
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process that has threads
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        return ctx.Pool(workers, initializer=_pool_init)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _pool_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _lib()
+
+
+def _pool_speak(job: tuple[Sequence[str], str, int, int]) -> list[tuple[int, bytes]]:
+    texts, voice, wpm, pitch = job
+    lib = _lib()
+    with _lock:
+        return [_speak(lib, text, voice, wpm, pitch) for text in texts]
+
+
+def _next(answers):
+    """The next pool answer, waking up often so Ctrl-C is seen at once."""
+    while True:
+        try:
+            return answers.next(timeout=0.2)
+        except multiprocessing.TimeoutError:
+            continue
 
 
 SPEC = register(EngineSpec(

@@ -83,12 +83,12 @@ class GttsEngine(Engine):
     def _decode(self, mp3: bytes, text: str = "") -> np.ndarray:
         import numpy as np
 
-        from audioessay import ffmpeg
+        from audioessay.decode import decode_mp3
         from audioessay.errors import EngineError, ToolError
 
         try:
-            samples = ffmpeg.decode(mp3, GTTS_RATE) if self.speed == 1.0 else _decode_tempo(mp3, self.speed)
-        except ToolError as exc:
+            samples = decode_mp3(mp3, GTTS_RATE) if self.speed == 1.0 else _decode_tempo(mp3, self.speed)
+        except (ToolError, EngineError) as exc:
             raise EngineError(f"Google answered with data that is not MP3 audio ({len(mp3)} bytes: {exc.message}); "
                               "the service may have changed, upgrade gTTS or use --engine espeak", text=text) from exc
         return np.asarray(samples, np.float32)[:, 0]
