@@ -234,6 +234,11 @@ class Cache:
             newest = st.st_mtime if newest is None else max(newest, st.st_mtime)
         return CacheInfo(self.root, count, size, _utc(oldest), _utc(newest))
 
+    @property
+    def segments(self) -> Path | None:
+        """Where encoded MP3 spans are kept (export.segments), or None without a cache."""
+        return self.root / "segments" if self.enabled else None
+
     def clear(self) -> int:
         """Remove every entry; return how many were removed."""
         return self._remove(float("inf"))
@@ -262,7 +267,22 @@ class Cache:
             cutoff = entry_cutoff if is_entry else temp_cutoff
             if st.st_mtime < cutoff and self._guarded_unlink(path):
                 removed += is_entry
+        for path, st in self._guarded(self._segment_files(), "clean"):
+            if st.st_mtime < entry_cutoff:
+                self._guarded_unlink(path)  # encoded spans go with the sentences; not counted
         return removed
+
+    def _segment_files(self) -> Iterator[tuple[str, os.stat_result]]:
+        folder = self.root / "segments"
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            if re.fullmatch(r"\.?[0-9a-f]+\.mp3seg(\.\d+\.part)?", entry.name):
+                st = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(st.st_mode):
+                    yield entry.path, st
 
     def _guarded(self, items: Iterator, verb: str) -> Iterator:
         try:

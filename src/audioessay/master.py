@@ -236,7 +236,7 @@ class Mastered:
 
 
 def master_to_file(stems: Callable[[], Iterable[Stems]], measured: Measurement, settings: Mastering, *,
-                   encode: Callable[[Iterable[np.ndarray]], None],
+                   encode: Callable[[Iterable[np.ndarray]], object],
                    verify: Callable[[], tuple[float, float, float]]) -> tuple[Loudness, Loudness]:
     """Pass 2 into the encoder, then loudness closed on the file: `verify` measures what
     was written (LUFS, dBTP, LRA); if that is more than VERIFY_LU off the target, pass 2

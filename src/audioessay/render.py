@@ -74,7 +74,8 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     # Imported here so an up-to-date check never pays for the audio modules' imports.
     from audioessay.assemble import assemble
     from audioessay.export import sidecars
-    from audioessay.export.mp3 import encode_stream, measure_file
+    from audioessay.export.mp3 import LAME_SCALE, measure_file
+    from audioessay.export.segments import encode_stream
     from audioessay.fsutil import atomic_group
     from audioessay.master import master_to_file, measure_stems
     from audioessay.synthesize import synthesize
@@ -103,7 +104,10 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
             tmps[path].write_bytes(text.encode("utf-8"))
         before, after = master_to_file(  # pass 2: gain, limit, encode, verify on the file
             mix.stems, measured, script.mastering,
-            encode=lambda blocks: encode_stream(blocks, mix.rate, mix.channels, script.audio.bitrate, tmp),
+            # Spans of the MP3 are encoded in parallel and kept in the cache, so unchanged
+            # audio is not encoded again; LAME's CBR scale is undone as export/mp3 does.
+            encode=lambda blocks: encode_stream((b / LAME_SCALE for b in blocks), mix.rate, mix.channels,
+                                                script.audio.bitrate, tmp, segment_cache=cache.segments),
             verify=lambda: measure_file(tmp))
         t = script.tags
         tags = id3.Tags(

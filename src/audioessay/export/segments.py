@@ -198,7 +198,10 @@ class _Store:
             return False
         path = self.root / f"{span.key}{SUFFIX}"
         try:
+            if not path.is_file():  # never open a FIFO or device left in the cache
+                return False
             blob = path.read_bytes()
+            os.utime(path)  # last use, for `cache prune`
         except OSError:
             return False
         frames, digest = memoryview(blob)[:-_DIGEST], blob[-_DIGEST:]
