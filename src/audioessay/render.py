@@ -93,8 +93,8 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
                        tuple(s.music for s in script.sections), mastering=script.mastering)
     with _stage("master", report, "measuring loudness, pass 1 of 2 (3/4)"):
         measured = measure_stems(mix.stems(), mix.rate, mix.channels)
-    texts = {p: sidecars.sidecar_texts(mix.timeline)[k] for k, p in sidecars.sidecar_paths(output).items()} \
-        if with_sidecars else {}
+    contents = sidecars.sidecar_texts(mix.timeline) if with_sidecars else {}
+    texts = {p: contents[k] for k, p in sidecars.sidecar_paths(output).items() if k in contents}
     # The MP3 and its sidecars appear together or not at all; the MP3 (which vouches for
     # the others through SIDECARS_TAG) is renamed last.
     with _stage("export", report, "mastering and encoding, pass 2 of 2 (4/4)"), \

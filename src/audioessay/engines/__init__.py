@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from audioessay.engines.base import Engine, EngineSpec, register, registered, unregister
 
-__all__ = ["Engine", "EngineSpec", "choose", "create", "names", "register", "registered", "resolve", "spec",
+__all__ = ["Engine", "EngineSpec", "create", "names", "register", "registered", "resolve", "spec",
            "unregister"]
 
 # The built-in engines register themselves on import (their heavy imports are deferred).
@@ -54,9 +54,3 @@ def resolve(requested: str, engine_settings: dict, pinned: str | None = None) ->
             return name, f"{name} ({why})"
         reasons.append(why)
     raise ValueError("no engine in AUTO_ORDER works offline")  # pragma: no cover
-
-
-def choose(voice, engine_settings: dict) -> tuple[Engine, str]:
-    """The engine for `voice` and a short reason for the choice (see resolve)."""
-    name, why = resolve(voice.engine, engine_settings)
-    return create(name, voice, engine_settings), why
