@@ -14,6 +14,7 @@ from mutagen.mp3 import MP3
 
 from audioessay import ffmpeg
 from audioessay.export import id3
+from soundcheck import vtt_cues
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "scripts" / "her.yaml"
@@ -264,22 +265,6 @@ def test_silent_music_is_an_input_error_before_synthesis(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert f"error: {p}:7: music.file: music file is silent" in proc.stderr and "music: none" in proc.stderr
     assert not (tmp_path / "c").exists() or not list((tmp_path / "c").rglob("*.aec"))  # nothing synthesized
-
-
-def vtt_cues(text: str) -> list[tuple[float, float, str]]:
-    def secs(stamp: str) -> float:
-        h, m, s = stamp.split(":")
-        return int(h) * 3600 + int(m) * 60 + float(s)
-
-    cues = []
-    for block in text.split("\n\n")[1:]:
-        lines = block.strip().splitlines()
-        timing = next((i for i, line in enumerate(lines) if "-->" in line), None)
-        if timing is None:
-            continue
-        start, end = (secs(x.strip().split(" ")[0]) for x in lines[timing].split("-->"))
-        cues.append((start, end, " ".join(lines[timing + 1:])))
-    return cues
 
 
 def test_sample_sidecars_match_the_audio(sample_render):
