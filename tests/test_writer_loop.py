@@ -154,3 +154,14 @@ def test_watch_rerenders_on_save_and_survives_a_broken_edit(tmp_path):
     assert proc.returncode == 130
     assert not any("Traceback" in ln for ln in lines)
     assert path.with_suffix(".mp3").exists()
+
+
+def test_a_large_mp3_given_to_render_is_named_as_an_mp3(tmp_path):
+    from audioessay import ffmpeg as ff
+
+    mp3 = tmp_path / "episode.mp3"
+    ff.run(["-f", "lavfi", "-i", "anoisesrc=d=200:r=22050", "-c:a", "libmp3lame", "-b:a", "128k", "-y", str(mp3)])
+    assert mp3.stat().st_size > 2_000_000  # larger than a script may be
+    proc = _main("render", str(mp3))
+    assert proc.returncode == 2 and "looks like an MP3 file, not a script" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -168,6 +168,12 @@ def read_script_text(path: Path, *, sniff: bool = True) -> str:
     except InputError as exc:
         message = str(exc.problems[0]).removeprefix(": ").removeprefix(f"script {path}: ")
         if "the limit is" in message:
+            from audioessay import importer
+
+            with open(path, "rb") as f:  # a regular file: say what it looks like (an MP3?)
+                hint = importer.sniff(path, f.read(4096)) if sniff else None
+            if hint and "not a" in hint and "looks like" in hint and "plain text" not in hint:
+                raise fail(hint.removeprefix(f"{path} ")) from None
             message += "; put long texts in section files"
         raise fail(message) from None
     from audioessay import importer
