@@ -80,7 +80,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     from audioessay.master import master_to_file, measure_stems
     from audioessay.synthesize import synthesize
 
-    _load_bed(script)  # before synthesis: a bad music file must not cost a render
+    _check_bed(script)  # before synthesis: a bad music file must not cost a render
 
     report.start(len(plan.utterances))
     try:
@@ -129,13 +129,14 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     )
 
 
-def _load_bed(script: Script):
+def _check_bed(script: Script) -> None:
+    """The music file decodes and is audible (its first minutes; the mix decodes the rest)."""
     if script.music is None:
-        return None
+        return
     from audioessay.music import BedError, check_bed
 
     try:
-        return check_bed(script.music.file, script.audio.sample_rate, script.audio.channels)
+        check_bed(script.music.file, script.audio.sample_rate, script.audio.channels)
     except BedError as exc:
         raise InputError([Problem(str(script.path), script.music_line, "music.file", str(exc))]) from None
 
