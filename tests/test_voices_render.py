@@ -140,3 +140,28 @@ def test_auto_keeps_the_voice_of_a_published_episode(write_script, tmp_path):
         assert path.with_suffix(".mp3").read_bytes() == published
     proc = cli("render", str(path), "--engine", "espeak", env=offline)  # on purpose: allowed
     assert proc.returncode == 0, proc.stderr
+
+
+def test_edge_word_timings_reach_the_json_transcript_and_survive_the_cache(edge, write_script, tmp_path):
+    import json
+
+    path = write_script("title: 시험\nvoice: {engine: edge}\nsections:\n  - title: 하나\n"
+                        "    text: 오늘은 조용한 밤이다. 2025년에 다시 본다.\n")
+    cache = Cache(tmp_path / "c")
+
+    def segments():
+        return json.loads(path.with_suffix(".transcript.json").read_text(encoding="utf-8"))["segments"]
+
+    first = render.render(script.load(path), cache=cache)
+    cue = next(c for c in first.timeline.cues if c.text == "오늘은 조용한 밤이다.")
+    assert [w for _, _, w in cue.words] == ["오늘은", "조용한", "밤이다"]
+    assert all(cue.start_ms <= a < b <= cue.end_ms for a, b, _ in cue.words)  # inside its cue
+    assert [a for a, _, _ in cue.words] == sorted(a for a, _, _ in cue.words)
+    number = next(c for c in first.timeline.cues if c.text.startswith("2025년"))
+    assert number.words == ()  # spoken as 이천이십오 년: the transcript keeps the written words
+    bodies = [s["body"] for s in segments()]
+    assert "조용한" in bodies and "2025년에 다시 본다." in bodies
+    sent = len(edge.requests)
+    again = render.render(script.load(path), cache=cache, force=True)  # every clip from the cache
+    assert len(edge.requests) == sent
+    assert next(c for c in again.timeline.cues if c.text == cue.text).words == cue.words

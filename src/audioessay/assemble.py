@@ -46,7 +46,8 @@ def speaker_names(plan: Plan) -> tuple[str, ...]:
                  for i, v in enumerate(plan.voices))
 
 
-def lay_out(plan: Plan, clips: ClipSource, rate: int, start_ms: int = 0) -> tuple[Track, Timeline]:
+def lay_out(plan: Plan, clips: ClipSource, rate: int, start_ms: int = 0,
+            words: tuple[tuple[tuple[int, int, str], ...], ...] = ()) -> tuple[Track, Timeline]:
     """Time every cue from clip lengths and pauses (no samples touched).
 
     Cue times are counted on the clips' own clock (as the audio is), then placed at
@@ -62,8 +63,14 @@ def lay_out(plan: Plan, clips: ClipSource, rate: int, start_ms: int = 0) -> tupl
         n = clips.length(i)
         start = frames
         frames += n
-        cues.append(Cue(u.kind, u.section, u.text, _ms(start, native) + start_ms, _ms(frames, native) + start_ms,
-                        speaker=speakers[u.voice] if speakers else None))
+        a, b = _ms(start, native) + start_ms, _ms(frames, native) + start_ms
+        # Word timings name the words the engine spoke; transcripts keep the writer's words,
+        # so a cue carries them only when the sentence was spoken as written.
+        spoken_as_written = u.spoken == u.text
+        timed = tuple((min(a + s, b), min(a + e, b), w) for s, e, w in (words[i] if i < len(words) else ())
+                      if spoken_as_written)
+        cues.append(Cue(u.kind, u.section, u.text, a, b, speaker=speakers[u.voice] if speakers else None,
+                        words=timed))
         starts.append(offset + round(start * rate / native))
         lengths.append(round(n * rate / native))
         frames += _frames(u.pause_ms, native)
@@ -102,14 +109,15 @@ def assemble(plan: Plan, clips: Clips | ClipSource, audio: AudioFormat, bed_sett
     override of the bed level (None: the bed's own)."""
     rate, channels = audio.sample_rate, audio.channels
     source = SegmentClips(clips.audio, clips.rate) if isinstance(clips, Clips) else clips
+    words = clips.words if isinstance(clips, Clips) else ()
     if bed_settings is None:
-        track, timeline = lay_out(plan, source, rate)
+        track, timeline = lay_out(plan, source, rate, words=words)
         chaps = chapters(plan.section_titles, timeline.cues, timeline.duration_ms, 0, 0)
         mixdown = Mixdown(track, source, channels, room_tone_db=layout.room_tone)
         return Mix(rate, channels, Timeline(timeline.cues, chaps, timeline.duration_ms), mixdown)
 
     intro, outro = layout.intro, layout.outro
-    track, timeline = lay_out(plan, source, rate, start_ms=intro)
+    track, timeline = lay_out(plan, source, rate, start_ms=intro, words=words)
     n = track.frames + _frames(outro, rate)
     track = Track(rate, n, track.starts, track.lengths)
     duration = _ms(n, rate)

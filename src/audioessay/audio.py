@@ -38,13 +38,19 @@ def trim(seg: AudioSegment, threshold: float = SILENCE_DBFS, keep_ms: int = 30) 
 
     A few ms are kept so consonant onsets and release tails are not clipped.
     """
+    start, end = trim_bounds(seg, threshold, keep_ms)
+    return seg[start:end]
+
+
+def trim_bounds(seg: AudioSegment, threshold: float = SILENCE_DBFS, keep_ms: int = 30) -> tuple[int, int]:
+    """[start, end) in ms of what trim() keeps (0, 0 for silence)."""
     if len(seg) == 0:
-        return seg
+        return 0, 0
     start = detect_leading_silence(seg, silence_threshold=threshold, chunk_size=5)
     end = detect_leading_silence(seg.reverse(), silence_threshold=threshold, chunk_size=5)
     if start >= len(seg):  # all silence
-        return seg[:0]
-    return seg[max(0, start - keep_ms): len(seg) - max(0, end - keep_ms)]
+        return 0, 0
+    return max(0, start - keep_ms), len(seg) - max(0, end - keep_ms)
 
 
 JOIN_KEEP_MS = 3  # what a joined piece keeps beyond its speech

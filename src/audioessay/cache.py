@@ -34,7 +34,7 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -207,6 +207,24 @@ class Cache:
         with atomic_path(path) as tmp:
             tmp.write_bytes(blob)
 
+    def put_words(self, key: str, words: Sequence[tuple[int, int, str]]) -> None:
+        """Keep an entry's word timings beside it (a small JSON file); no-op when disabled."""
+        if not self.enabled or not words:
+            return
+        with atomic_path(self.path_for(key).with_suffix(".words.json")) as tmp:
+            tmp.write_text(json.dumps([list(w) for w in words], ensure_ascii=False), encoding="utf-8")
+
+    def get_words(self, key: str) -> tuple[tuple[int, int, str], ...]:
+        """The word timings stored with `key` (() when there are none or they are unreadable)."""
+        path = self.path_for(key).with_suffix(".words.json")
+        try:
+            if not self.enabled or not path.is_file() or path.stat().st_size > 1 << 20:
+                return ()
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return tuple((int(a), int(b), str(w)) for a, b, w in data)
+        except (OSError, ValueError, TypeError):
+            return ()
+
     def _mark(self) -> None:
         """Write the cache-directory tag once, so clear/prune know the folder is ours."""
         if self._marked:
@@ -267,6 +285,8 @@ class Cache:
             cutoff = entry_cutoff if is_entry else temp_cutoff
             if st.st_mtime < cutoff and self._guarded_unlink(path):
                 removed += is_entry
+                if is_entry:  # its word timings go with it
+                    self._guarded_unlink(path[: -len(SUFFIX)] + ".words.json")
         for path, st in self._guarded(self._segment_files(), "clean"):
             if st.st_mtime < entry_cutoff:
                 self._guarded_unlink(path)  # encoded spans go with the sentences; not counted

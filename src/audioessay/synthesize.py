@@ -10,7 +10,7 @@ import logging
 
 from pydub import AudioSegment
 
-from audioessay.audio import resample, trim
+from audioessay.audio import resample, trim_bounds
 from audioessay.cache import Cache, cache_key
 from audioessay.engines.base import Engine
 from audioessay.errors import EngineError
@@ -26,6 +26,7 @@ class Clips:
     rate: int  # the engine's own sample rate, shared by every clip
     synthesized: int  # distinct utterances the engine voiced in this run
     reused: int  # distinct utterances taken from the cache
+    words: tuple[tuple[tuple[int, int, str], ...], ...] = ()  # per utterance, on its clip's clock
 
 
 def synthesize(plan: Plan, engine: Engine | Sequence[Engine], cache: Cache, rate: int,
@@ -45,6 +46,7 @@ def synthesize(plan: Plan, engine: Engine | Sequence[Engine], cache: Cache, rate
     text_of = {key: u.spoken for key, u in zip(keys, plan.utterances)}
 
     found: dict[str, AudioSegment] = {}
+    timings: dict[str, tuple[tuple[int, int, str], ...]] = {}
     missing: list[str] = []
     for key in uses:
         audio = cache.get(key)
@@ -52,6 +54,7 @@ def synthesize(plan: Plan, engine: Engine | Sequence[Engine], cache: Cache, rate
             missing.append(key)
         else:
             found[key] = audio
+            timings[key] = cache.get_words(key)
             advance(uses[key])
     reused = len(found)
 
@@ -63,12 +66,16 @@ def synthesize(plan: Plan, engine: Engine | Sequence[Engine], cache: Cache, rate
     def done_for(batch: list[str]) -> Callable[[int, AudioSegment], None]:
         def done(index: int, audio: AudioSegment) -> None:
             key = batch[index]
-            audio = trim(audio)
+            start, end = trim_bounds(audio)
+            words = shifted(engine_of[key].words(text_of[key]), start, end)
+            audio = audio[start:end]
             if len(audio) == 0 and any(ch.isalnum() for ch in text_of[key]):
                 raise EngineError(f"{engine_of[key].name} returned silence for speech; retry, or try another "
                                   "engine or voice", text=text_of[key])
             found[key] = audio
+            timings[key] = words
             writes.append(writer.submit(cache.put, key, audio))
+            writes.append(writer.submit(cache.put_words, key, words))
             advance(uses[key])
 
         return done
@@ -95,7 +102,18 @@ def synthesize(plan: Plan, engine: Engine | Sequence[Engine], cache: Cache, rate
     clips = tuple(same.get(key, silent) if u.spoken.strip() else silent
                   for key, u in zip(keys, plan.utterances))
     advance(sum(1 for u in plan.utterances if not u.spoken.strip()))
-    return Clips(clips, native, synthesized=len(missing), reused=reused)
+    words = tuple(timings.get(key, ()) if u.spoken.strip() else () for key, u in zip(keys, plan.utterances))
+    return Clips(clips, native, synthesized=len(missing), reused=reused, words=words)
+
+
+def shifted(words: tuple[tuple[int, int, str], ...], start: int, end: int) -> tuple[tuple[int, int, str], ...]:
+    """Word timings moved onto a clip trimmed to [start, end) ms, kept inside it."""
+    out = []
+    for a, b, w in words:
+        a, b = max(0, a - start), min(end - start, b - start)
+        if b > a:
+            out.append((a, b, w))
+    return tuple(out)
 
 
 def _key(engine: Engine, spoken: str) -> str:

@@ -35,6 +35,11 @@ class Engine:
         """What names this voice exactly: recorded in the MP3, part of the digest."""
         return {"name": self.name, "version": self.version, **self.settings()}
 
+    def words(self, text: str) -> tuple[tuple[int, int, str], ...]:
+        """Word timings (start_ms, end_ms, word) of the last audio made for `text`, on that
+        audio's own clock, for engines that report them (edge); () otherwise."""
+        return ()
+
     def prepare(self, spoken: str) -> str:
         """The text this engine is sent for `spoken` (an engine may respell it for itself)."""
         return spoken

@@ -54,6 +54,12 @@ class EdgeEngine(Engine):
         self.version = version("edge-tts")
         self.client = client or client_settings(group, voice, speed, pitch)
         self.concurrency = group.concurrency
+        self._words: dict[str, tuple[tuple[int, int, str], ...]] = {}
+        self._words_lock = threading.Lock()
+
+    def words(self, text: str) -> tuple[tuple[int, int, str], ...]:
+        with self._words_lock:
+            return self._words.get(text, ())
 
     def settings(self) -> dict[str, object]:
         c = self.client
@@ -63,13 +69,14 @@ class EdgeEngine(Engine):
         """One sentence: pieces of at most MAX_CHARS joined, each decoded and trimmed."""
         from pydub import AudioSegment
 
-        from audioessay.audio import from_float, trim
+        from audioessay.audio import from_float, trim_bounds
         from audioessay.decode import decode_mp3
         from audioessay.engines.edge_client import fetch
         from audioessay.errors import EngineError, ToolError
         from audioessay.text.split import pieces
 
         out = AudioSegment.silent(0, frame_rate=EDGE_RATE)
+        words: list[tuple[int, int, str]] = []
         for piece in pieces(text, MAX_CHARS):
             if not any(ch.isalnum() for ch in piece):
                 continue
@@ -84,7 +91,16 @@ class EdgeEngine(Engine):
                                   "upgrade edge-tts or use --engine espeak", text=text) from exc
             if len(samples) == 0 or float(abs(samples).max()) < 1e-4:
                 raise EngineError(f"the edge service returned silence for {piece[:30]!r}", text=text)
-            out += trim(from_float(samples, EDGE_RATE))
+            piece_audio = from_float(samples, EDGE_RATE)
+            start, end = trim_bounds(piece_audio)
+            at = len(out)  # where this piece begins in the sentence, ms
+            for w in got.words:  # the service's word boundaries, moved onto the joined audio
+                a, b = round(w.offset_ms) - start, round(w.offset_ms + w.duration_ms) - start
+                if b > 0 and a < end - start:
+                    words.append((at + max(0, a), at + min(end - start, b), w.text))
+            out += piece_audio[start:end]
+        with self._words_lock:
+            self._words[text] = tuple(words)
         return out
 
 
