@@ -39,7 +39,9 @@ def test_each_distinct_text_is_voiced_once_and_cached(fake_engine, write_script,
     s = load(write_script)
     plan = make_plan(s)
     clips = synthesize(plan, fake_engine, cache, 44100)
-    assert len(clips.audio) == len(plan.utterances)
+    assert clips.audio == () and len(clips.source) == len(plan.utterances)  # read back, not held
+    for i, u in enumerate(plan.utterances):  # each clip, read back from the cache, is its own text
+        assert clips.source.length(i) == len(clips.source.samples(i)) > 0
     assert sorted(fake_engine.calls) == sorted({u.spoken for u in plan.utterances})  # 첫 문장이다 once
     assert clips.synthesized == len(fake_engine.calls) and clips.reused == 0
     again = synthesize(plan, fake_engine, cache, 44100)

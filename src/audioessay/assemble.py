@@ -108,7 +108,10 @@ def assemble(plan: Plan, clips: Clips | ClipSource, audio: AudioFormat, bed_sett
     the file as the episode needs is decoded. `section_music` is each section's
     override of the bed level (None: the bed's own)."""
     rate, channels = audio.sample_rate, audio.channels
-    source = SegmentClips(clips.audio, clips.rate) if isinstance(clips, Clips) else clips
+    if isinstance(clips, Clips):
+        source: ClipSource = clips.source or SegmentClips(clips.audio, clips.rate)
+    else:
+        source = clips
     words = clips.words if isinstance(clips, Clips) else ()
     if bed_settings is None:
         track, timeline = lay_out(plan, source, rate, words=words)

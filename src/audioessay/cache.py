@@ -196,6 +196,11 @@ class Cache:
                 self.hits += 1
         return audio
 
+    def read(self, key: str) -> AudioSegment | None:
+        """The stored audio for `key` even when refreshing (a render reading back what it
+        just stored); None when absent, damaged or the cache is disabled."""
+        return self._read(self.path_for(key), key) if self.enabled else None
+
     def put(self, key: str, audio: AudioSegment) -> None:
         """Store `audio` under `key` atomically; a no-op when the cache is disabled."""
         path = self.path_for(key)
