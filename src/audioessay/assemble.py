@@ -7,6 +7,7 @@ which mastering reads twice.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ import numpy as np
 from audioessay import music
 from audioessay.groups import AudioFormat, Layout, Mastering, Music, SectionMusic
 from audioessay.master import Stems
-from audioessay.mixer import BLOCK, ClipSource, Mixdown, SegmentClips, Track
+from audioessay.mixer import BLOCK, FRAME_GRID, ClipSource, Mixdown, SegmentClips, Track
 from audioessay.plan import Plan
 from audioessay.synthesize import Clips
 from audioessay.timeline import Chapter, Cue, Timeline
@@ -50,20 +51,23 @@ def lay_out(plan: Plan, clips: ClipSource, rate: int, start_ms: int = 0,
             words: tuple[tuple[tuple[int, int, str], ...], ...] = ()) -> tuple[Track, Timeline]:
     """Time every cue from clip lengths and pauses (no samples touched).
 
-    Cue times are counted on the clips' own clock (as the audio is), then placed at
-    the output rate; the episode starts `start_ms` in (the intro)."""
+    Clips are placed at the output rate; the episode starts `start_ms` in (the intro).
+    Every section after the first starts on the MP3 frame grid (its pause grows by
+    less than one frame, 26 ms): a section whose earlier sections changed length is
+    then the same audio moved by whole frames, which the encoder can reuse."""
     native = clips.rate
-    frames = 0
+    pos = _frames(start_ms, rate)
     cues: list[Cue] = []
     starts: list[int] = []
     lengths: list[int] = []
-    offset = _frames(start_ms, rate)
+    cuts: list[int] = []
     speakers = speaker_names(plan)
     for i, u in enumerate(plan.utterances):
-        n = clips.length(i)
-        start = frames
-        frames += n
-        a, b = _ms(start, native) + start_ms, _ms(frames, native) + start_ms
+        if i and u.section != plan.utterances[i - 1].section:
+            pos = -(-pos // FRAME_GRID) * FRAME_GRID
+            cuts.append(pos)
+        n = round(clips.length(i) * rate / native)
+        a, b = _ms(pos, rate), _ms(pos + n, rate)
         # Word timings name the words the engine spoke; transcripts keep the writer's words,
         # so a cue carries them only when the sentence was spoken as written.
         spoken_as_written = u.spoken == u.text
@@ -71,12 +75,11 @@ def lay_out(plan: Plan, clips: ClipSource, rate: int, start_ms: int = 0,
                       if spoken_as_written)
         cues.append(Cue(u.kind, u.section, u.text, a, b, speaker=speakers[u.voice] if speakers else None,
                         words=timed))
-        starts.append(offset + round(start * rate / native))
-        lengths.append(round(n * rate / native))
-        frames += _frames(u.pause_ms, native)
-    speech = round(frames * rate / native)
-    return (Track(rate, offset + speech, tuple(starts), tuple(lengths)),
-            Timeline(tuple(cues), (), _ms(offset + speech, rate)))
+        starts.append(pos)
+        lengths.append(n)
+        pos += n + _frames(u.pause_ms, rate)
+    return (Track(rate, pos, tuple(starts), tuple(lengths), tuple(cuts)),
+            Timeline(tuple(cues), (), _ms(pos, rate)))
 
 
 def chapters(titles: tuple[str, ...], cues: tuple[Cue, ...], duration_ms: int, intro_ms: int,
@@ -122,12 +125,13 @@ def assemble(plan: Plan, clips: Clips | ClipSource, audio: AudioFormat, bed_sett
     intro, outro = layout.intro, layout.outro
     track, timeline = lay_out(plan, source, rate, start_ms=intro, words=words)
     n = track.frames + _frames(outro, rate)
-    track = Track(rate, n, track.starts, track.lengths)
+    track = dataclasses.replace(track, frames=n)
     duration = _ms(n, rate)
     if bed is None:
         laid = music.Bed.open(bed_settings.file, rate, channels, bed_settings, n)
     else:
         laid = music.Bed(bed, rate, bed_settings)
+    laid.anchor(track.cuts)
     spans = [(_frames(c.start_ms, rate), _frames(c.end_ms, rate)) for c in timeline.cues]
     levels = music.Levels(spans, n, laid.end(n), laid.loudness, rate, bed_settings,
                           music.LevelPlan.of(bed_settings, mastering.loudness), intro, outro,

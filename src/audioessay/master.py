@@ -13,6 +13,7 @@ Samples are float arrays shaped (frames, channels).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -26,7 +27,7 @@ from audioessay.audio import as_frames
 from audioessay.dynamics import DECIMATE
 from audioessay.groups import Mastering
 
-MP3_MARGIN_DB = 0.5  # headroom under the ceiling: MP3 encoding adds small overshoots
+MP3_MARGIN_DB = 1.0  # headroom under the ceiling: MP3 encoding adds overshoots of up to about 0.6 dB
 LOOKAHEAD_MS = 5.0  # the limiter reaches full reduction this long before a peak
 HOLD_MS = 40.0  # and holds it this long after, so dense peaks don't flutter
 RELEASE_MS = 150.0  # then recovers gradually over about this long
@@ -235,30 +236,66 @@ class Mastered:
             yield out.astype(np.float32)
 
 
-def master_to_file(stems: Callable[[], Iterable[Stems]], measured: Measurement, settings: Mastering, *,
-                   encode: Callable[[Iterable[np.ndarray]], object],
-                   verify: Callable[[], tuple[float, float, float]]) -> tuple[Loudness, Loudness]:
-    """Pass 2 into the encoder, then loudness closed on the file: `verify` measures what
-    was written (LUFS, dBTP, LRA); if that is more than VERIFY_LU off the target, pass 2
-    runs once more with the difference made up. Returns (before, after), `after` being
-    the file's own measurement."""
+@dataclass(frozen=True)
+class Gain:
+    """What pass 2 applies: the voice's gain against the bed, the gain on the mix, and
+    the limiter's margin under the true-peak ceiling; with the pass-1 loudness at that
+    voice gain and what the file then measured (so a re-render can keep it)."""
+
+    voice: float
+    overall: float = 1.0
+    margin_db: float = MP3_MARGIN_DB
+    planned_lufs: float = math.nan
+    file_lufs: float = math.nan
+
+    def tag(self) -> str:
+        return f"{self.voice!r} {self.overall!r} {self.margin_db!r} {self.planned_lufs!r} {self.file_lufs!r}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Gain | None:
+        try:
+            v = [float(x) for x in (text or "").split()]
+        except ValueError:
+            return None
+        if len(v) != 5 or not all(math.isfinite(x) for x in v) or v[0] <= 0 or v[1] <= 0:
+            return None
+        return cls(*v)
+
+    def material(self, settings: Mastering) -> str:
+        """What the mastered audio depends on, for cache keys."""
+        return f"{self.voice!r}|{self.overall!r}|{self.margin_db!r}|{settings.true_peak!r}"
+
+
+def first_gain(measured: Measurement, settings: Mastering, previous: Gain | None = None) -> Gain:
+    """The gain for pass 2. A previous render's is kept while the file it made, moved by
+    how much the mix's loudness changed since, stays within VERIFY_LU of the target: an
+    edit then changes only the audio it touched. Otherwise the gain is planned afresh."""
+    if previous is not None:
+        now = measured.lufs(previous.voice)
+        if math.isfinite(now) and abs(previous.file_lufs + now - previous.planned_lufs - settings.loudness) <= VERIFY_LU:
+            return dataclasses.replace(previous, planned_lufs=now)
+    voice = plan_gain(measured, settings.loudness)
+    return Gain(voice, planned_lufs=measured.lufs(voice))
+
+
+def master_to_file(measured: Measurement, settings: Mastering, encode: Callable[[Gain], Loudness],
+                   previous: Gain | None = None) -> tuple[Loudness, Loudness, Gain]:
+    """Pass 2 into the encoder (`encode(gain)` writes the file and returns what its decoded
+    audio measures), with the loudness closed on the file: if that is more than
+    VERIFY_LU off the target, or its true peak over the ceiling, pass 2 runs once more
+    with the difference made up. Returns (before, after, the gain used)."""
     before = Loudness(measured.lufs(1.0), meter.to_db(measured.true_peak))
-    voice_gain = plan_gain(measured, settings.loudness)
-    gain, margin = 1.0, MP3_MARGIN_DB
+    gain = first_gain(measured, settings, previous)
     for attempt in range(2):
-        pass2 = Mastered(stems(), measured.rate, measured.channels, voice_gain, settings, gain, margin,
-                         metered=False)  # the file is measured instead
-        encode(pass2.blocks())
-        lufs, peak, lra = verify()
-        log.info("pass 2: the file measures %.2f LUFS, %.2f dBTP; limiter over 3 dB on %.2f%% of frames",
-                 lufs, peak, 100 * pass2.limited)
-        off = settings.loudness - lufs
-        over = peak - (settings.true_peak - VERIFY_PEAK_DB)  # the encoder's own overshoot
+        after = encode(gain)
+        log.info("pass 2: the file measures %.2f LUFS, %.2f dBTP", after.integrated_lufs, after.true_peak_dbtp)
+        off = settings.loudness - after.integrated_lufs
+        over = after.true_peak_dbtp - (settings.true_peak - VERIFY_PEAK_DB)  # the encoder's own overshoot
         if attempt or not math.isfinite(off) or (abs(off) <= VERIFY_LU and over <= 0):
             break
-        gain *= 10 ** (off / 20)
-        margin += max(0.0, over + VERIFY_PEAK_DB)
-    return before, Loudness(lufs, peak, lra)
+        gain = dataclasses.replace(gain, overall=gain.overall * 10 ** (off / 20),
+                                   margin_db=gain.margin_db + max(0.0, over + VERIFY_PEAK_DB))
+    return before, after, dataclasses.replace(gain, file_lufs=after.integrated_lufs)
 
 
 # --- arrays in memory ----------------------------------------------------------------

@@ -21,6 +21,8 @@ from audioessay.master import Stems
 from audioessay.music import Bed, Levels
 
 BLOCK = 1 << 16  # frames per block (about 1.5 s at 44.1 kHz)
+FRAME_GRID = 1152  # an MP3 frame (two at rates under 32 kHz): sections start on this grid
+MIX_VERSION = "1"  # in every part key: change it when the mix of the same inputs changes
 
 
 class ClipSource(Protocol):
@@ -33,6 +35,10 @@ class ClipSource(Protocol):
     def length(self, i: int) -> int: ...
 
     def samples(self, i: int) -> np.ndarray: ...
+
+    def key(self, i: int) -> str | None:
+        """What identifies clip i's audio (a cache key), or None if nothing does."""
+        ...
 
 
 class SegmentClips:
@@ -50,6 +56,9 @@ class SegmentClips:
     def samples(self, i: int) -> np.ndarray:
         return np.frombuffer(self.audio[i].raw_data, dtype="<i2").astype(np.float32) / 32768.0
 
+    def key(self, i: int) -> str | None:
+        return None
+
 
 @dataclass(frozen=True)
 class Track:
@@ -59,6 +68,13 @@ class Track:
     frames: int
     starts: tuple[int, ...]  # per clip
     lengths: tuple[int, ...]
+    cuts: tuple[int, ...] = ()  # where sections after the first start (multiples of FRAME_GRID)
+
+    def parts(self) -> list[tuple[int, int]]:
+        """[start, stop) frames of each part: a section with what follows it up to the
+        next one (the first with the intro, the last with the outro)."""
+        edges = [0, *(c for c in self.cuts if 0 < c < self.frames), self.frames]
+        return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
 
 
 class Mixdown:
@@ -78,10 +94,11 @@ class Mixdown:
     def frames(self) -> int:
         return self.track.frames
 
-    def stems(self, block: int = BLOCK) -> Iterator[Stems]:
-        """The whole episode, block after block."""
-        for a in range(0, self.frames, block):
-            yield self.block(a, min(self.frames, a + block))
+    def stems(self, block: int = BLOCK, start: int = 0, stop: int | None = None) -> Iterator[Stems]:
+        """Frames [start, stop) of the episode (all of it by default), block after block."""
+        stop = self.frames if stop is None else stop
+        for a in range(start, stop, block):
+            yield self.block(a, min(stop, a + block))
 
     def block(self, a: int, b: int) -> Stems:
         voice = np.zeros((b - a, 1), np.float32)
@@ -98,13 +115,48 @@ class Mixdown:
         if self.bed is not None and self.levels is not None:
             bed = self.bed.read(a, b) * self.levels.gain(a, b)[:, None].astype(np.float32)
         elif self.room_tone is not None:
-            bed = room_tone(a, b, self.track.rate, self.channels, self.room_tone)
+            bed = self._room_tone(a, b)
         return Stems(voice, bed)
 
     def to_array(self, voice_gain: float = 1.0) -> np.ndarray:
         """The whole mix in memory (tests and short clips only)."""
         parts = [s.mixed(voice_gain, self.channels) for s in self.stems()]
         return np.concatenate(parts) if parts else np.zeros((0, self.channels), np.float32)
+
+    def _room_tone(self, a: int, b: int) -> np.ndarray:
+        """Room tone seeded per part, so a part's noise does not depend on where it starts."""
+        assert self.room_tone is not None
+        out = np.empty((b - a, self.channels), np.float32)
+        for k, (lo, hi) in enumerate(self.track.parts()):
+            s, e = max(a, lo), min(b, hi)
+            if s < e:
+                out[s - a:e - a] = room_tone(s - lo, e - lo, self.track.rate, self.channels, self.room_tone, k)
+        return out
+
+    def part_keys(self) -> list[str | None]:
+        """Per part: a digest of everything its stems are made from (clips and where they
+        sit in it, the bed's samples, position and gain, room tone), or None when a clip
+        has no key. Equal keys give equal stems, wherever the part lies in the episode."""
+        import hashlib
+
+        rate, out = self.track.rate, []
+        bed_id = self.bed.identity() if self.bed is not None else ""
+        for k, (lo, hi) in enumerate(self.track.parts()):
+            h = hashlib.blake2b(f"{MIX_VERSION}|{voicechain.VERSION}|{rate}|{self.channels}|{hi - lo}|"
+                                f"{self.room_tone}|{k if self.room_tone else ''}|{bed_id}".encode(), digest_size=20)
+            known = True
+            for i in self._order:
+                start, length = self.track.starts[i], self.track.lengths[i]
+                if start + length <= lo or start >= hi or length == 0:
+                    continue
+                key = self.clips.key(i)
+                known = known and key is not None
+                h.update(f"{key}|{start - lo}|{length}|{self.clips.length(i)}|{self.clips.rate};".encode())
+            if self.bed is not None and self.levels is not None:
+                h.update(self.bed.placement(lo, hi).encode())
+                h.update(self.levels.grid_values(lo, hi).tobytes())
+            out.append(h.hexdigest() if known else None)
+        return out
 
     def _clip(self, i: int) -> np.ndarray:
         clip = self._ready.get(i)
@@ -119,14 +171,14 @@ class Mixdown:
         return clip
 
 
-def room_tone(a: int, b: int, rate: int, channels: int, level: float) -> np.ndarray:
-    """Soft pink-ish noise at `level` RMS for frames [a, b): made per second of the
-    episode from a seed, so every pass (and any block split) hears the same noise."""
+def room_tone(a: int, b: int, rate: int, channels: int, level: float, part: int = 0) -> np.ndarray:
+    """Soft pink-ish noise at `level` RMS for frames [a, b) of a part: made per second
+    from a seed, so every pass (and any block split) hears the same noise."""
     out = np.empty((b - a, channels), np.float32)
     pos = a
     while pos < b:
         second = pos // rate
-        tile = _tone_tile(second, rate, channels)
+        tile = _tone_tile(second + 1_000_000 * part, rate, channels)
         lo = pos - second * rate
         take = min(b - pos, rate - lo)
         out[pos - a:pos - a + take] = tile[lo:lo + take] * np.float32(level)

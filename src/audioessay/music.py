@@ -14,6 +14,7 @@ absolute `music.volume` is given; in pauses longer than `music.bridge` it rises 
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ SILENCE_DBFS = -60.0  # a bed whose peak is under this is treated as silent
 PROBE_SECONDS = 120  # how much of a music file is decoded to check it before synthesis
 DEFAULT_CROSSFADE_MS = 1500  # the seam of a bed that does not loop seamlessly
 GRID = 32  # frames between the points where the bed's gain is computed
+SECTION_XFADE_MS = 1000  # a looping bed crossfades into each section's own point over this
+GOLDEN = 0.6180339887498949  # sections pick up the loop this far apart: evenly spread, never repeating
 
 
 def load_bed(path: str | Path, rate: int, channels: int = 2, seconds: float | None = None) -> np.ndarray:
@@ -116,6 +119,29 @@ class Bed:
                     "use a smaller offset or enable looping")
             self.xfade, self.unit = 0, bed
         self.loudness = _loudness(self.unit, rate)
+        self.cuts: list[int] = []
+        self._identity = _identity(m, cut, bed, self.offset, self.xfade, self.loop)
+
+    def anchor(self, cuts: Sequence[int]) -> None:
+        """Tie a looping bed to the sections: from each cut (a section's start) the loop
+        plays from that section's own point, (offset + k * GOLDEN * loop) for section k,
+        crossfaded in over the SECTION_XFADE_MS before the cut. An edit that changes one
+        section's length then leaves the bed under every other section as it was.
+        A bed that plays once (no loop, or longer than the episode) runs straight on."""
+        if self.loop:
+            self.cuts = sorted(c for c in cuts if c > 0)
+
+    def identity(self) -> str:
+        """What the bed's samples are made from (for the mix's part keys)."""
+        return self._identity
+
+    def placement(self, lo: int, hi: int) -> str:
+        """Which bed frames play in part [lo, hi) (for the mix's part keys)."""
+        if not self.cuts:
+            return f"straight {lo}"
+        k = bisect.bisect_right(self.cuts, lo)
+        nxt = self._phase(k + 1) if k < len(self.cuts) else None
+        return f"part {self._phase(k) if k else 'head'} {nxt} {self._xfade_for(lo, hi)}"
 
     @classmethod
     def open(cls, path: str | Path, rate: int, channels: int, m: Music, episode_frames: int) -> Bed:
@@ -133,6 +159,42 @@ class Bed:
         return n_frames if self.loop else min(n_frames, len(self.bed) - self.offset)
 
     def read(self, a: int, b: int) -> np.ndarray:
+        if not self.cuts:
+            return self._straight(a, b)
+        out = np.zeros((b - a, self.channels), np.float32)
+        edges = [0, *self.cuts, max(b, self.cuts[-1] + 1)]
+        for k, (lo, hi) in enumerate(zip(edges, edges[1:])):
+            s, e = max(a, lo), min(b, hi)
+            if s >= e:
+                continue
+            out[s - a:e - a] = self._straight(s, e) if k == 0 else self._loop_from(self._phase(k) + s - lo, e - s)
+            if k < len(self.cuts):  # crossfade into the next section's point
+                n = self._xfade_for(lo, hi)
+                fs = max(s, hi - n)
+                if fs < e:
+                    u = (np.arange(fs, e) - (hi - n) + 0.5) / n * (math.pi / 2)
+                    nxt = self._loop_from(self._phase(k + 1) - (hi - fs), e - fs)
+                    out[fs - a:e - a] = (out[fs - a:e - a] * np.cos(u)[:, None].astype(np.float32)
+                                         + nxt * np.sin(u)[:, None].astype(np.float32))
+        return out
+
+    def _phase(self, k: int) -> int:
+        return (self.offset + round(k * GOLDEN * len(self.unit))) % len(self.unit)
+
+    def _xfade_for(self, lo: int, hi: int) -> int:
+        return max(1, min(_frames(SECTION_XFADE_MS, self.rate), (hi - lo) // 2))
+
+    def _loop_from(self, src: int, n: int) -> np.ndarray:
+        """n frames of the loop from position src (any integer: taken modulo the loop)."""
+        out = np.empty((n, self.channels), np.float32)
+        pos, src = 0, src % len(self.unit)
+        while pos < n:
+            take = min(n - pos, len(self.unit) - src)
+            out[pos:pos + take] = self.unit[src:src + take]
+            pos, src = pos + take, 0
+        return out
+
+    def _straight(self, a: int, b: int) -> np.ndarray:
         out = np.zeros((b - a, self.channels), np.float32)
         pos = a
         while pos < b:
@@ -231,6 +293,18 @@ class Levels:
         out[frames >= self.music_end] = 0.0
         return out
 
+    def grid_values(self, lo: int, hi: int) -> np.ndarray:
+        """What `gain` interpolates over frames [lo, hi) (lo on the GRID), relative to lo:
+        equal values give equal gains wherever the part lies (for the mix's part keys)."""
+        t = np.arange(lo, hi + GRID, GRID).astype(np.float64)
+        g = np.power(10.0, (self.db.at(t) - self.bed_lufs) / 20.0) * self.mask.at(t)
+        if self.fade_in:
+            g *= np.where(t < self.fade_in, _raised_cosine(np.minimum(t, self.fade_in), self.fade_in), 1.0)
+        if self.fade_out:
+            left = np.clip(self.music_end - t, 0, self.fade_out)
+            g *= np.where(t >= self.music_end - self.fade_out, _raised_cosine(left, self.fade_out), 1.0)
+        return np.append(g, min(max(self.music_end - lo, -1), hi - lo + 1))
+
 
 # --- internals ---------------------------------------------------------------------
 
@@ -285,6 +359,20 @@ def _loop_unit(bed: np.ndarray, xfade: int) -> np.ndarray:
     unit[:xfade] = bed[-xfade:] * fade_out + bed[:xfade] * fade_in
     unit[xfade:] = bed[xfade:-xfade]
     return unit
+
+
+def _identity(m: Music, cut: bool, bed: np.ndarray, offset: int, xfade: int, loop: bool) -> str:
+    """A bed that loops is its samples; one cut from a longer file is that file, by name,
+    size and time (the part keys then hold where in it each part reads)."""
+    import hashlib
+
+    h = hashlib.blake2b(f"{offset}|{xfade}|{loop}|{cut}|{bed.shape[1]}".encode(), digest_size=16)
+    if cut:
+        st = Path(m.file).stat()
+        h.update(f"{Path(m.file).resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
+    else:
+        h.update(np.ascontiguousarray(bed).tobytes())
+    return h.hexdigest()
 
 
 def _raised_cosine(t: np.ndarray, n: int) -> np.ndarray:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 DIGEST_TAG = "AUDIOESSAY_PLAN"
 ENGINE_TAG = "AUDIOESSAY_ENGINE"  # "name version" of the engine that voiced the episode
+GAIN_TAG = "AUDIOESSAY_GAIN"  # the mastering gain, kept by a re-render while the loudness allows
 log = logging.getLogger("audioessay.render")
 
 
@@ -74,10 +75,10 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     # Imported here so an up-to-date check never pays for the audio modules' imports.
     from audioessay.assemble import assemble
     from audioessay.export import sidecars
-    from audioessay.export.mp3 import LAME_SCALE, measure_file
-    from audioessay.export.segments import encode_stream
+    from audioessay import parts
+    from audioessay.export.segments import MissingSpan
     from audioessay.fsutil import atomic_group
-    from audioessay.master import master_to_file, measure_stems
+    from audioessay.master import Gain, master_to_file
     from audioessay.synthesize import synthesize
 
     _check_bed(script)  # before synthesis: a bad music file must not cost a render
@@ -91,8 +92,12 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     with _stage("assemble", report, "laying out the episode (2/4)"):
         mix = assemble(plan, clips, script.audio, script.music, script.layout,
                        tuple(s.music for s in script.sections), mastering=script.mastering)
+    # Each section is a part of the episode: one that did not change is taken from the
+    # cache, measured (pass 1) and encoded (pass 2) as before (parts.py).
+    store = parts.Store(cache.segments)
+    keys = mix.mixdown.part_keys() if cache.segments else [None] * len(mix.mixdown.track.parts())
     with _stage("master", report, "measuring loudness, pass 1 of 2 (3/4)"):
-        measured = measure_stems(mix.stems(), mix.rate, mix.channels)
+        measured = parts.measure(mix, keys, store)
     contents = sidecars.sidecar_texts(mix.timeline) if with_sidecars else {}
     texts = {p: contents[k] for k, p in sidecars.sidecar_paths(output).items() if k in contents}
     # The MP3 and its sidecars appear together or not at all; the MP3 (which vouches for
@@ -102,13 +107,20 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
         tmp = tmps[output]
         for path, text in texts.items():
             tmps[path].write_bytes(text.encode("utf-8"))
-        before, after = master_to_file(  # pass 2: gain, limit, encode, verify on the file
-            mix.stems, measured, script.mastering,
-            # Spans of the MP3 are encoded in parallel and kept in the cache, so unchanged
-            # audio is not encoded again; LAME's CBR scale is undone as export/mp3 does.
-            encode=lambda blocks: encode_stream((b / LAME_SCALE for b in blocks), mix.rate, mix.channels,
-                                                script.audio.bitrate, tmp, segment_cache=cache.segments),
-            verify=lambda: measure_file(tmp))
+        def encode(gain: Gain):  # pass 2: gain, limit, encode, then measure the file's frames
+            try:
+                done = parts.encode(mix, keys, gain, script.mastering, script.audio.bitrate, tmp, store,
+                                    cache.segments)
+            except MissingSpan:  # the cache lost a span since it was listed: make every part again
+                done = parts.encode(mix, keys, gain, script.mastering, script.audio.bitrate, tmp, store,
+                                    cache.segments, reuse=False)
+            log.info("pass 2: %d parts made, %d reused; %d of %d spans encoded; limiter over 3 dB on "
+                     "%.2f%% of frames", done.made, done.reused, done.stats.encoded, done.stats.segments,
+                     100 * done.limited)
+            return done.after
+
+        before, after, gain = master_to_file(measured, script.mastering, encode,
+                                             Gain.parse(stored.get(GAIN_TAG)))
         t = script.tags
         tags = id3.Tags(
             title=t.title, artist=t.author, album=t.show, episode=t.episode,
@@ -116,7 +128,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
             extra={DIGEST_TAG: digest, ENGINE_TAG: f"{engine.name} {engine.version}",
                    "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
                    "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}",
-                   SIDECARS_TAG: _digest_of(texts.values()),
+                   SIDECARS_TAG: _digest_of(texts.values()), GAIN_TAG: gain.tag(),
                    **episode_frames(script, stored)},
         )
         id3.write_tags(tmp, tags, mix.timeline.chapters)

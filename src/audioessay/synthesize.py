@@ -50,6 +50,9 @@ class CachedClips:
     def length(self, i: int) -> int:
         return self.lengths[i]
 
+    def key(self, i: int) -> str | None:
+        return self.keys[i] or "silent"  # no key: no speech, zeros
+
     def samples(self, i: int) -> np.ndarray:
         import numpy as np
 

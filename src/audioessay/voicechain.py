@@ -23,6 +23,7 @@ from audioessay import meter
 from audioessay.audio import resample_float
 from audioessay.dynamics import DECIMATE, block_need, frame_gain, gain_curve
 
+VERSION = "1"  # in the part keys of the mix: change it when the chain sounds different
 HIGHPASS_HZ = 80.0
 PEAK_CREST_DB = 10.0  # peaks may rise this far over the sentence's active RMS
 FADE_IN_MS = 8.0

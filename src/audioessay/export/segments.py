@@ -63,6 +63,26 @@ class EncodeStats:
     reused: int  # spans taken from the segment cache
     encoder_runs: int  # ffmpeg processes started to encode
     bytes: int = 0  # size of the MP3 written (no ID3 tag yet)
+    spans: tuple[tuple[int, str, int], ...] = ()  # (first sample, key, frames) of every span, in order
+    sizes: tuple[int, ...] = ()  # bytes of every audio frame after the Info frame
+    info_bytes: int = 0  # size of the Info frame at the front
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """In the stream given to encode_stream: a stretch encoded before (its spans, found in
+    the segment cache) instead of its samples. `head` and `tail` are its first
+    TAIL_FRAMES and last LEAD_FRAMES frames of audio: the context its neighbours' spans
+    are keyed and encoded with. It must begin at a cut."""
+
+    samples: int
+    spans: tuple[tuple[str, int], ...]  # (key, frames)
+    head: np.ndarray
+    tail: np.ndarray
+
+
+class MissingSpan(LookupError):
+    """A Reuse names a span the segment cache no longer holds."""
 
 
 def encode_stream(blocks: Iterable[np.ndarray], rate: int, channels: int, bitrate_kbps: int,
@@ -71,6 +91,8 @@ def encode_stream(blocks: Iterable[np.ndarray], rate: int, channels: int, bitrat
                   workers: int | None = None) -> EncodeStats:
     """Write float32 `blocks` (each shaped (frames, channels), any length) as one CBR MP3
     at `path` (no ID3 tag). Spans found in `segment_cache` are reused, new ones stored.
+    A `Reuse` among the blocks stands for a stretch whose spans are known (MissingSpan
+    if one is gone).
 
     `cuts`: sample positions (multiples of the MP3 frame: 1152, or 576 below 32 kHz) where
     a span must begin, e.g. section starts: audio that only moved, by whole frames, from
@@ -93,7 +115,9 @@ def encode_stream(blocks: Iterable[np.ndarray], rate: int, channels: int, bitrat
         size = _join(fmt, spans, total, Path(path))
     return EncodeStats(samples=total, frames=sum(s.frames for s in spans), segments=len(spans),
                        encoded=plan.encoded, reused=len(spans) - plan.encoded,
-                       encoder_runs=plan.runs, bytes=size)
+                       encoder_runs=plan.runs, bytes=size,
+                       spans=tuple((s.start, s.key, s.frames) for s in spans),
+                       sizes=tuple(n for s in spans for n in s.sizes), info_bytes=len(_info_template(fmt)))
 
 
 # --- the format -------------------------------------------------------------
@@ -371,8 +395,11 @@ class _Encoder:
 
     # the stream
 
-    def consume(self, blocks: Iterable[np.ndarray]) -> int:
+    def consume(self, blocks: Iterable[np.ndarray | Reuse]) -> int:
         for block in blocks:
+            if isinstance(block, Reuse):
+                self._reuse(block)
+                continue
             self.buf.add(block)
             while self.buf.end >= self._end_of(self.next) + self.tail:
                 self._decide(total=None)
@@ -382,6 +409,30 @@ class _Encoder:
         if self.run is not None:
             self._close(total=total)
         return total
+
+    def _reuse(self, part: Reuse) -> None:
+        """Spans before the part are decided with its head as their context; then its own
+        spans are taken as they are, and its tail is the context of what follows."""
+        start, spf = self.buf.end, self.fmt.spf
+        if start % spf or (start and start not in self.cuts):
+            raise ValueError(f"a reused stretch must begin at a cut, not at sample {start}")
+        if len(part.head) != self.tail or len(part.tail) != self.lead:
+            raise ValueError("a reused stretch needs its first TAIL_FRAMES and last LEAD_FRAMES of audio")
+        self.buf.add(part.head)
+        while self.next < start:
+            self._decide(total=None)
+        if self.run is not None:
+            self._close(total=None)
+        for key, frames in part.spans:
+            span = _Span(len(self.spans), self.next, key, frames)
+            if not self.store.find(span):
+                raise MissingSpan(key)
+            self.spans.append(span)
+            self.next += frames * spf
+        end = start + part.samples
+        self.buf = _Samples(self.fmt.channels)
+        self.buf.start = self.buf.end = end - len(part.tail)
+        self.buf.add(part.tail)
 
     def _decide(self, total: int | None) -> None:
         """The next span's audio (with context) is all here: reuse it or encode it."""
