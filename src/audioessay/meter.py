@@ -223,9 +223,13 @@ class TruePeakMeter:
 
     def envelope(self, x: np.ndarray, floor: float = 0.0) -> np.ndarray:
         """(len(x),) true-peak values for the frames [start - DELAY, end - DELAY) of the stream."""
-        buf = np.concatenate([self.state, x.astype(np.float64, copy=False)])
-        self.state = buf[len(buf) - len(self.state):].copy()
-        n, taps, d = len(x), _TAPS_PER_PHASE, self.DELAY
+        if x.ndim != 2 or x.shape[1] != self.state.shape[1]:
+            raise ValueError(f"envelope needs blocks shaped (frames, {self.state.shape[1]}), got {x.shape}: "
+                             "reshape mono audio to (frames, 1)")
+        n, taps, d, keep = len(x), _TAPS_PER_PHASE, self.DELAY, len(self.state)
+        buf = np.empty((keep + n, self.state.shape[1]))
+        buf[:keep], buf[keep:] = self.state, x  # one copy, converted to float64 on the way
+        self.state = buf[n:].copy()
         sample = _abs_peak(buf)
         # frame i of the output covers buf[i : i + taps]: its centre is i + DELAY - 1 ... i + DELAY.
         # A skipped chunk keeps the sample peak at its centre.
