@@ -121,7 +121,12 @@ class LoudnessMeter:
 
     def add_weighted(self, y: np.ndarray) -> None:
         """Blocks already through the K-weighting filter."""
-        e = np.square(y).sum(axis=1)
+        if y.shape[1] <= 2:  # the same float32 sums, without numpy's slow reduction over a tiny axis
+            e = np.square(y[:, 0])
+            if y.shape[1] == 2:
+                e += np.square(y[:, 1])
+        else:
+            e = np.square(y).sum(axis=1)
         pos = 0
         while pos < len(e):
             take = min(self.step - self._filled, len(e) - pos)
@@ -204,41 +209,81 @@ class TruePeakMeter:
     input frame, over channels), block by block. The last few input frames are carried.
 
     The envelope it returns lags the input by `DELAY` frames (the interpolator's half
-    length); `envelope(x, floor)` only oversamples stretches that could reach `floor`."""
+    length); `envelope(x, floor)` only oversamples stretches that could reach `floor`
+    (tested per `CHUNK` frames from the start of each block)."""
 
     DELAY = _TAPS_PER_PHASE // 2
     CHUNK = 2048
+    RUN = 1 << 13  # frames oversampled at once (temporaries of ~1 MB: fast, and bounded)
 
     def __init__(self, channels: int):
         self.state = np.zeros((_TAPS_PER_PHASE - 1, channels))
         self.phases, self.bound = interpolator()
-        self.kernel = np.ascontiguousarray(self.phases[:, ::-1].T)  # (taps, phases), for windows @ kernel
+        self.weights = np.ascontiguousarray(self.phases[:, ::-1])  # (phases, taps): y_k[i] = weights[k] . x[i:i + taps]
 
     def envelope(self, x: np.ndarray, floor: float = 0.0) -> np.ndarray:
         """(len(x),) true-peak values for the frames [start - DELAY, end - DELAY) of the stream."""
-        buf = np.concatenate([self.state, x.astype(np.float64, copy=False)])
-        self.state = buf[len(buf) - len(self.state):]
-        n = len(x)
-        sample = np.abs(buf).max(axis=1)
-        # frame i of the output covers buf[i : i + taps]: its centre is i + DELAY - 1 ... i + DELAY
-        out = np.empty(n)
-        taps = _TAPS_PER_PHASE
-        for lo in range(0, n, self.CHUNK):
-            hi = min(n, lo + self.CHUNK)
-            near = sample[lo:hi + taps - 1]
-            if near.max() * self.bound < floor:
-                out[lo:hi] = sample[lo + self.DELAY:hi + self.DELAY]
-                continue
-            seg = buf[lo:hi + taps - 1]
-            # The interpolated grid sits between the samples (48 taps: no centre tap), so
-            # the samples themselves count too: a true peak is never below the sample peak.
-            best = np.maximum(sample[lo + self.DELAY - 1:hi + self.DELAY - 1], sample[lo + self.DELAY:hi + self.DELAY])
-            for c in range(seg.shape[1]):
-                # every output frame's 12 inputs against the 4 phases: one matrix product
-                windows = np.lib.stride_tricks.sliding_window_view(seg[:, c], taps)
-                np.maximum(best, np.abs(windows @ self.kernel).max(axis=1), out=best)
-            out[lo:hi] = best
+        if x.ndim != 2 or x.shape[1] != self.state.shape[1]:
+            raise ValueError(f"envelope needs blocks shaped (frames, {self.state.shape[1]}), got {x.shape}: "
+                             "reshape mono audio to (frames, 1)")
+        n, taps, d, keep = len(x), _TAPS_PER_PHASE, self.DELAY, len(self.state)
+        buf = np.empty((keep + n, self.state.shape[1]))
+        buf[:keep], buf[keep:] = self.state, x  # one copy, converted to float64 on the way
+        self.state = buf[n:].copy()
+        sample = _abs_peak(buf)
+        # frame i of the output covers buf[i : i + taps]: its centre is i + DELAY - 1 ... i + DELAY.
+        # A skipped chunk keeps the sample peak at its centre.
+        out = sample[d:d + n].copy()
+        for lo, hi in self._live_runs(sample, n, floor):
+            for a in range(lo, hi, self.RUN):
+                b = min(hi, a + self.RUN)
+                # The interpolated grid sits between the samples (48 taps: no centre tap), so
+                # the samples themselves count too: a true peak is never below the sample peak.
+                best = np.maximum(out[a:b], sample[a + d - 1:b + d - 1])
+                for c in range(buf.shape[1]):
+                    np.maximum(best, self._oversampled_peak(buf[a:b + taps - 1, c]), out=best)
+                out[a:b] = best
         return out
+
+    def _live_runs(self, sample: np.ndarray, n: int, floor: float) -> list[tuple[int, int]]:
+        """[lo, hi) stretches of whole chunks whose inputs (chunk plus taps - 1 frames)
+        could reach `floor` once oversampled."""
+        if n == 0:
+            return []
+        starts = np.arange(0, n, self.CHUNK)
+        if floor > 0:
+            ends = np.minimum(starts + self.CHUNK, n)
+            peak = np.maximum.reduceat(sample[:n], starts)
+            after = sample[ends[:, None] + np.arange(_TAPS_PER_PHASE - 1)].max(axis=1)
+            live = ~(np.maximum(peak, after) * self.bound < floor)
+        else:
+            live = np.ones(len(starts), bool)
+        edges = np.flatnonzero(np.diff(np.concatenate([[False], live, [False]]).astype(np.int8)))
+        bounds = np.append(starts, n)
+        return [(int(bounds[i]), int(bounds[j])) for i, j in zip(edges[::2], edges[1::2])]
+
+    def _oversampled_peak(self, seg: np.ndarray) -> np.ndarray:
+        """max over the 4 phases of |interpolated value| for each 12-frame window of `seg` (1-D):
+        the windows as 12 shifted rows, one (4, 12) @ (12, m) product, then 3 row maxima."""
+        taps = _TAPS_PER_PHASE
+        m = len(seg) - taps + 1
+        rows = np.empty((taps, m))
+        for j in range(taps):
+            rows[j] = seg[j:j + m]
+        y = self.weights @ rows
+        np.abs(y, out=y)
+        best = y[0]
+        for k in range(1, len(y)):
+            np.maximum(best, y[k], out=best)
+        return best
+
+
+def _abs_peak(buf: np.ndarray) -> np.ndarray:
+    """|buf| maximised over channels, (frames,)."""
+    peak = np.abs(buf[:, 0])
+    for c in range(1, buf.shape[1]):
+        np.maximum(peak, np.abs(buf[:, c]), out=peak)
+    return peak
 
 
 def true_peak(x: np.ndarray) -> float:
