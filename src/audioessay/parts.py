@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from audioessay import meter
-from audioessay.export.segments import LEAD_FRAMES, TAIL_FRAMES, EncodeStats, MissingSpan, Reuse, encode_stream
+from audioessay.export.segments import (DECODER_DELAY, ENCODER_DELAY, LEAD_FRAMES, TAIL_FRAMES, EncodeStats,
+                                        Reuse, encode_stream)
 from audioessay.groups import Mastering
 from audioessay.master import Gain, Loudness, Mastered, Measurement, measure_stems
 from audioessay.mixer import FRAME_GRID
@@ -31,16 +32,19 @@ from audioessay.mixer import FRAME_GRID
 log = logging.getLogger(__name__)
 
 PREROLL_FRAMES = 2  # MP3 frames decoded before each run of frames, so its first decodes whole
+BIN = 144  # samples per energy value kept for a decoded part (an eighth of a frame: steps
+# of 100 ms are then cut from it within 3 ms, wherever an edit moves the part)
 DECODE_FRAMES = 512  # frames decoded at a time (about 13 s at 44.1 kHz)
 SUFFIXES = (".measure.npz", ".edges.npz", ".record.npz")
 
 
 @dataclass(frozen=True)
 class Record:
-    """A part as encoded: its spans, and its decoded frames' loudness steps and true peak."""
+    """A part as encoded: its spans, and its decoded frames' K-weighted energy (one value
+    per BIN samples) and true peak."""
 
     spans: tuple[tuple[str, int], ...]
-    steps: np.ndarray
+    energy: np.ndarray
     peak: float
 
 
@@ -101,11 +105,11 @@ class Store:
         if d is None:
             return None
         spans = tuple((str(k), int(n)) for k, n in zip(d["keys"], d["frames"]))
-        return Record(spans, d["steps"], float(d["peak"]))
+        return Record(spans, d["energy"], float(d["peak"]))
 
     def put_record(self, key: str, r: Record) -> None:
         self._save(f"{key}.record.npz", keys=np.array([k for k, _ in r.spans]),
-                   frames=np.array([n for _, n in r.spans], np.int64), steps=r.steps, peak=np.float64(r.peak))
+                   frames=np.array([n for _, n in r.spans], np.int64), energy=r.energy, peak=np.float64(r.peak))
 
 
 def _digest(*parts: object) -> str:
@@ -204,7 +208,7 @@ def encode(mix, keys: Sequence[str | None], gain: Gain, settings: Mastering, bit
 
     stats = encode_stream(items(), rate, channels, bitrate, path, segment_cache=segment_cache,
                           cuts=[lo for lo, _ in parts[1:]])
-    steps, peak = [], 0.0
+    energy, peak = [], 0.0
     by_part = _spans_by_part(stats, parts)
     offsets = np.concatenate([[0], np.cumsum(stats.sizes)]).astype(np.int64) + stats.info_bytes
     with open(path, "rb") as f:
@@ -218,12 +222,9 @@ def encode(mix, keys: Sequence[str | None], gain: Gain, settings: Mastering, bit
                 rec = Record(tuple((k, n) for _, k, n in spans), s, p)
                 if rkey[i]:
                     store.put_record(rkey[i], rec)
-            steps.append(rec.steps)
+            energy.append(rec.energy)
             peak = max(peak, rec.peak)
-    all_steps = np.concatenate(steps) if steps else np.zeros(0)
-    step = round(meter.STEP * rate)
-    after = Loudness(meter.integrated(meter.block_energies(all_steps, step)), meter.to_db(peak),
-                     meter.loudness_range(all_steps, step))
+    after = file_loudness(np.concatenate(energy) if energy else np.zeros(0), peak, rate, stats.samples)
     return Encoded(after, stats, len(parts) - len(known), len(known), limited[0] / max(1, limited[1]))
 
 
@@ -246,22 +247,40 @@ def _before(all_spans: tuple[tuple[int, str, int], ...], spans: list) -> list:
 def _measure_frames(f, offsets: np.ndarray, first: int, count: int, rate: int,
                     channels: int) -> tuple[np.ndarray, float]:
     """Decode frames [first, first + count) of the file and meter them: K-weighted energy
-    per 100 ms, and true peak. A few hundred frames are decoded at a time, each run with
-    PREROLL_FRAMES before it so its first frame decodes whole (no bit reservoir: a frame
-    needs only its predecessor's overlap)."""
+    of every BIN samples, and the true peak. A few hundred frames are decoded at a time, each
+    run with PREROLL_FRAMES before it so its first frame decodes whole (no bit
+    reservoir: a frame needs only its predecessor's overlap); the preroll before the
+    part also settles the meters' filters."""
     from audioessay.decode import decode_mp3
 
     spf = 1152 if rate >= 32000 else 576
-    loud = meter.LoudnessMeter(rate, channels)
+    weighting = meter.FIRStream(meter.k_weighting(rate), channels)
     peaks = meter.TruePeakMeter(channels)
-    peak = 0.0  # the meters start from rest: a part starts in a pause
+    energy, peak = [], 0.0
     for j in range(first, first + count, DECODE_FRAMES):
         pre = min(PREROLL_FRAMES, j)
         end = min(first + count, j + DECODE_FRAMES)
         f.seek(int(offsets[j - pre]))
         x = decode_mp3(f.read(int(offsets[end] - offsets[j - pre])), rate, channels)
-        x = x[min(len(x), pre * spf):]
-        loud.add(x)
+        x = np.concatenate([x, np.zeros(((end - j + pre) * spf - len(x), channels), np.float32)])
+        if j == first and pre:
+            weighting(x[:pre * spf])
+            peaks.envelope(x[:pre * spf])
+        x = x[pre * spf:]
+        y = weighting(x)
+        energy.append(np.square(y, dtype=np.float64).sum(axis=1).reshape(-1, BIN).sum(axis=1).astype(np.float32))
         peak = max(peak, float(peaks.envelope(x, floor=peak).max(initial=0.0)))
     tail = peaks.envelope(np.zeros((2 * meter.TruePeakMeter.DELAY, channels)), floor=peak)
-    return np.asarray(loud.steps), max(peak, float(tail.max(initial=0.0)))
+    return np.concatenate(energy) if energy else np.zeros(0), max(peak, float(tail.max(initial=0.0)))
+
+
+def file_loudness(energy: np.ndarray, peak: float, rate: int, samples: int) -> Loudness:
+    """The file's loudness from the K-weighted energy of its decoded frames: 100 ms steps
+    from the first sample of audio (the decoder's first ENCODER_DELAY + DECODER_DELAY
+    samples are the codec's delay, which players skip), then BS.1770 gating."""
+    step = round(meter.STEP * rate)
+    c = np.concatenate([[0.0], np.cumsum(energy, dtype=np.float64)])
+    edges = ENCODER_DELAY + DECODER_DELAY + np.arange(samples // step + 1) * step
+    steps = np.diff(np.interp(edges, np.arange(len(c)) * BIN, c))
+    return Loudness(meter.integrated(meter.block_energies(steps, step)), meter.to_db(peak),
+                    meter.loudness_range(steps, step))
