@@ -132,21 +132,23 @@ def assemble(plan: Plan, clips: Clips | ClipSource, audio: AudioFormat, bed_sett
     else:
         laid = music.Bed(bed, rate, bed_settings)
     laid.anchor(track.cuts)
-    spans = [(_frames(c.start_ms, rate), _frames(c.end_ms, rate)) for c in timeline.cues]
+    # Speech spans in frames from the layout itself (not from cue milliseconds), so a
+    # section moved by whole frames gets exactly the same bed levels.
+    spans = [(a, a + k) for a, k in zip(track.starts, track.lengths)]
     levels = music.Levels(spans, n, laid.end(n), laid.loudness, rate, bed_settings,
                           music.LevelPlan.of(bed_settings, mastering.loudness), intro, outro,
-                          _sections(timeline, section_music, rate, n - _frames(outro, rate)))
+                          _sections(plan, track, section_music, n - _frames(outro, rate)))
     chaps = chapters(plan.section_titles, timeline.cues, duration, intro, outro)
     return Mix(rate, channels, Timeline(timeline.cues, chaps, duration),
                Mixdown(track, source, channels, laid, levels))
 
 
-def _sections(timeline: Timeline, section_music: tuple[SectionMusic | None, ...], rate: int,
+def _sections(plan: Plan, track: Track, section_music: tuple[SectionMusic | None, ...],
               speech_end: int) -> list[tuple[int, int, SectionMusic | None]]:
-    """(first frame, end frame, override) per section, from its first cue."""
+    """(first frame, end frame, override) per section, from its first clip."""
     starts: dict[int, int] = {}
-    for cue in timeline.cues:
-        starts.setdefault(cue.section, _frames(cue.start_ms, rate))
+    for u, start in zip(plan.utterances, track.starts):
+        starts.setdefault(u.section, start)
     out = []
     for i, sm in enumerate(section_music):
         if i not in starts:

@@ -61,7 +61,7 @@ KEY_FORMAT_VERSION = 1  # bump to invalidate every key, e.g. when text handling 
 FORMAT_VERSION = 2  # 2: the key is stored in the header
 MAGIC = b"AEAC"
 SUFFIX = ".aec"
-ZLIB_LEVEL = 6
+ZLIB_LEVEL = 6  # for audio that compresses (silence); speech is stored as it is (see _pack)
 STALE_TEMP_S = 3600.0  # a temporary file this old belongs to a dead writer
 MAX_ENTRY_BYTES = 256 * 1024 * 1024  # larger than any sentence: not ours, not read
 MARKER = "CACHEDIR.TAG"
@@ -121,7 +121,7 @@ class CorruptEntry(Exception):
 
 def encode_entry(audio: AudioSegment, key: str) -> bytes:
     pcm = audio.raw_data
-    payload = zlib.compress(pcm, ZLIB_LEVEL)
+    payload = _pack(pcm)
     frames = len(pcm) // (audio.channels * audio.sample_width)
     header = _HEADER.pack(
         MAGIC,
@@ -135,6 +135,14 @@ def encode_entry(audio: AudioSegment, key: str) -> bytes:
         bytes.fromhex(key),
     )
     return header + payload
+
+
+def _pack(pcm: bytes) -> bytes:
+    """zlib at ZLIB_LEVEL when a quick probe shows the audio halves at least (silence),
+    else zlib's stored blocks: speech shrinks only 20 % for 4 s of CPU an hour."""
+    probe = pcm[:65536]
+    squeezes = len(zlib.compress(probe, 1)) < len(probe) // 2
+    return zlib.compress(pcm, ZLIB_LEVEL if squeezes else 0)
 
 
 def decode_entry(blob: bytes, key: str) -> AudioSegment:

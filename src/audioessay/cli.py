@@ -361,6 +361,9 @@ def _interrupted() -> None:
 
 
 def main() -> None:
+    from audioessay.malloc import one_arena
+
+    one_arena()  # before any thread starts (see malloc.py)
     signal.signal(signal.SIGTERM, _terminate)
     try:
         cli.main(standalone_mode=False)

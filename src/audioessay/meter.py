@@ -75,28 +75,56 @@ def k_weighting(rate: int) -> np.ndarray:
 
 
 class FIRStream:
-    """y = h * x, block by block (FFT overlap-save in float32, in chunks sized so the
-    transform is a power of two); the last len(h)-1 input frames are the filter state
-    carried to the next block."""
+    """y = h * x, block by block (FFT overlap-save in float32); the last len(h)-1 input
+    frames are the filter state carried to the next block. A block is done in one
+    transform of a 5-smooth length just over it (numpy's FFT is fast at any such
+    length), or in chunks of MAX_SIZE when longer."""
+
+    MAX_SIZE = 1 << 20
 
     def __init__(self, h: np.ndarray, channels: int):
         self.h = np.asarray(h, dtype=np.float64)
         self.state = np.zeros((len(self.h) - 1, channels), np.float32)
-        self.size = max(1 << 15, 1 << (4 * len(self.h) - 1).bit_length())
-        self.spectrum = np.fft.rfft(self.h, self.size)[:, None].astype(np.complex64)
+        self.min_size = max(1 << 15, 1 << (4 * len(self.h) - 1).bit_length())
+        self.spectra: dict[int, np.ndarray] = {}
+
+    def _spectrum(self, size: int) -> np.ndarray:
+        s = self.spectra.get(size)
+        if s is None:
+            s = self.spectra[size] = np.fft.rfft(self.h, size)[:, None].astype(np.complex64)
+        return s
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         n, keep = len(x), len(self.state)
         buf = np.concatenate([self.state, np.asarray(x, np.float32).reshape(n, -1)])
         out = np.empty((n, buf.shape[1]), np.float32)
-        chunk = self.size - keep
+        size = min(self.MAX_SIZE, max(self.min_size, _smooth(n + keep)))
+        chunk = size - keep
         for lo in range(0, n, chunk):
             seg = buf[lo: lo + keep + chunk]
-            y = np.fft.irfft(np.fft.rfft(seg, self.size, axis=0) * self.spectrum, self.size, axis=0)
+            y = np.fft.irfft(np.fft.rfft(seg, size, axis=0) * self._spectrum(size), size, axis=0)
             out[lo: lo + len(seg) - keep] = y[keep: len(seg)]
         if keep:
             self.state = buf[len(buf) - keep:]
         return out
+
+
+@lru_cache(maxsize=256)
+def _smooth(n: int) -> int:
+    """The smallest even number >= n with no prime factor over 5."""
+    best = 1 << (n - 1).bit_length()
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35
+            while m < n:
+                m *= 2
+            if m < best and m % 2 == 0:
+                best = m
+            p35 *= 3
+        p5 *= 5
+    return best
 
 
 # --- integrated loudness -------------------------------------------------------

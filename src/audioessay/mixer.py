@@ -94,6 +94,14 @@ class Mixdown:
     def frames(self) -> int:
         return self.track.frames
 
+    def view(self) -> Mixdown:
+        """The same mix with its own clip memory, for another thread."""
+        import copy
+
+        other = copy.copy(self)
+        other._ready = OrderedDict()
+        return other
+
     def stems(self, block: int = BLOCK, start: int = 0, stop: int | None = None) -> Iterator[Stems]:
         """Frames [start, stop) of the episode (all of it by default), block after block."""
         stop = self.frames if stop is None else stop

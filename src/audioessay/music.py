@@ -37,7 +37,9 @@ SILENCE_DBFS = -60.0  # a bed whose peak is under this is treated as silent
 PROBE_SECONDS = 120  # how much of a music file is decoded to check it before synthesis
 DEFAULT_CROSSFADE_MS = 1500  # the seam of a bed that does not loop seamlessly
 GRID = 32  # frames between the points where the bed's gain is computed
-SECTION_XFADE_MS = 1000  # a looping bed crossfades into each section's own point over this
+SECTION_XFADE_MS = 1000  # a looping bed crossfades into each section's own point over this,
+SECTION_SETTLE_MS = 500  # ending this long before the section starts (so a section's last
+# frames do not depend on its length: the encoder's context for the next one stays the same)
 GOLDEN = 0.6180339887498949  # sections pick up the loop this far apart: evenly spread, never repeating
 
 
@@ -141,7 +143,7 @@ class Bed:
             return f"straight {lo}"
         k = bisect.bisect_right(self.cuts, lo)
         nxt = self._phase(k + 1) if k < len(self.cuts) else None
-        return f"part {self._phase(k) if k else 'head'} {nxt} {self._xfade_for(lo, hi)}"
+        return f"part {self._phase(k) if k else 'head'} {nxt} {self._xfade_for(lo, hi)} {self._settle_for(lo, hi)}"
 
     @classmethod
     def open(cls, path: str | Path, rate: int, channels: int, m: Music, episode_frames: int) -> Bed:
@@ -168,21 +170,26 @@ class Bed:
             if s >= e:
                 continue
             out[s - a:e - a] = self._straight(s, e) if k == 0 else self._loop_from(self._phase(k) + s - lo, e - s)
-            if k < len(self.cuts):  # crossfade into the next section's point
-                n = self._xfade_for(lo, hi)
-                fs = max(s, hi - n)
+            if k < len(self.cuts):  # crossfade into the next section's point, settled before it
+                n, settle = self._xfade_for(lo, hi), self._settle_for(lo, hi)
+                x0 = hi - settle - n
+                fs = max(s, x0)
                 if fs < e:
-                    u = (np.arange(fs, e) - (hi - n) + 0.5) / n * (math.pi / 2)
+                    u = np.clip((np.arange(fs, e) - x0 + 0.5) / n, 0.0, 1.0) * (math.pi / 2)
                     nxt = self._loop_from(self._phase(k + 1) - (hi - fs), e - fs)
                     out[fs - a:e - a] = (out[fs - a:e - a] * np.cos(u)[:, None].astype(np.float32)
                                          + nxt * np.sin(u)[:, None].astype(np.float32))
+                    out[max(fs, hi - settle) - a:e - a] = nxt[max(fs, hi - settle) - fs:]
         return out
 
     def _phase(self, k: int) -> int:
         return (self.offset + round(k * GOLDEN * len(self.unit))) % len(self.unit)
 
     def _xfade_for(self, lo: int, hi: int) -> int:
-        return max(1, min(_frames(SECTION_XFADE_MS, self.rate), (hi - lo) // 2))
+        return max(1, min(_frames(SECTION_XFADE_MS, self.rate), (hi - lo) // 3))
+
+    def _settle_for(self, lo: int, hi: int) -> int:
+        return min(_frames(SECTION_SETTLE_MS, self.rate), (hi - lo) // 3)
 
     def _loop_from(self, src: int, n: int) -> np.ndarray:
         """n frames of the loop from position src (any integer: taken modulo the loop)."""

@@ -26,8 +26,8 @@ from audioessay import meter
 from audioessay.export.segments import (DECODER_DELAY, ENCODER_DELAY, LEAD_FRAMES, TAIL_FRAMES, EncodeStats,
                                         Reuse, encode_stream)
 from audioessay.groups import Mastering
-from audioessay.master import Gain, Loudness, Mastered, Measurement, measure_stems
-from audioessay.mixer import FRAME_GRID
+from audioessay.master import Gain, Loudness, Mastered, Measurement, Stems, measure_stems
+from audioessay.mixer import BLOCK, FRAME_GRID
 
 log = logging.getLogger(__name__)
 
@@ -119,17 +119,70 @@ def _digest(*parts: object) -> str:
 # --- pass 1 -------------------------------------------------------------------------
 
 
-def measure(mix, keys: Sequence[str | None], store: Store) -> Measurement:
-    """Pass 1 over every part, each taken from the store when its key is there."""
-    found: list[Measurement] = []
-    for (lo, hi), key in zip(mix.mixdown.track.parts(), keys):
-        m = store.measure(key) if key else None
-        if m is None:
-            m = measure_stems(mix.mixdown.stems(start=lo, stop=hi), mix.rate, mix.channels)
-            if key:
-                store.put_measure(key, m)
-        found.append(m)
-    return join(found, mix.rate, mix.channels)
+class Spill:
+    """The stems pass 1 mixed, kept on disk (float16: 2 bytes a sample, its rounding
+    66 dB under the signal) so pass 2 reads them instead of mixing again."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.parts: dict[int, bool] = {}  # part -> has a bed
+
+    def keep(self, i: int, stems: Iterator[Stems]) -> Iterator[Stems]:
+        """`stems` passed through, written down on the way."""
+        has_bed = False
+        with open(self.folder / f"{i}.voice", "wb") as voice, open(self.folder / f"{i}.bed", "wb") as bed:
+            for block in stems:
+                voice.write(block.voice.astype(np.float16).tobytes())
+                if block.bed is not None:
+                    has_bed = True
+                    bed.write(block.bed.astype(np.float16).tobytes())
+                yield block
+        self.parts[i] = has_bed
+
+    @staticmethod
+    def rounded(s: Stems) -> Stems:
+        """Stems as they come back from the spill (pass 2 masters the same audio either way)."""
+        return Stems(s.voice.astype(np.float16).astype(np.float32),
+                     None if s.bed is None else s.bed.astype(np.float16).astype(np.float32))
+
+    def stems(self, i: int, channels: int, block: int = BLOCK) -> Iterator[Stems] | None:
+        if i not in self.parts:
+            return None
+        return self._read(i, channels, block)
+
+    def _read(self, i: int, channels: int, block: int) -> Iterator[Stems]:
+        has_bed = self.parts[i]
+        with open(self.folder / f"{i}.voice", "rb") as voice, open(self.folder / f"{i}.bed", "rb") as bed:
+            while raw := voice.read(block * 2):
+                v = np.frombuffer(raw, np.float16).astype(np.float32).reshape(-1, 1)
+                b = np.frombuffer(bed.read(len(v) * channels * 2), np.float16).astype(np.float32)
+                yield Stems(v, b.reshape(len(v), channels) if has_bed else None)
+
+
+def measure(mix, keys: Sequence[str | None], store: Store, spill: Spill | None = None,
+            workers: int = 2) -> Measurement:
+    """Pass 1 over every part, each taken from the store when its key is there; the
+    others are mixed (into `spill`, if given) and measured on `workers` threads
+    (numpy's transforms and matrix products run outside the GIL)."""
+    parts = mix.mixdown.track.parts()
+    found: list[Measurement | None] = [store.measure(k) if k else None for k in keys]
+
+    def one(i: int) -> Measurement:
+        lo, hi = parts[i]
+        stems = mix.mixdown.view().stems(start=lo, stop=hi)
+        m = measure_stems(spill.keep(i, stems) if spill else stems, mix.rate, mix.channels)
+        if keys[i]:
+            store.put_measure(keys[i], m)
+        return m
+
+    todo = [i for i, m in enumerate(found) if m is None]
+    if todo:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max(1, min(workers, len(todo))), thread_name_prefix="pass1") as pool:
+            for i, m in zip(todo, pool.map(one, todo)):
+                found[i] = m
+    return join([m for m in found if m is not None], mix.rate, mix.channels)
 
 
 def join(parts: Sequence[Measurement], rate: int, channels: int) -> Measurement:
@@ -158,7 +211,7 @@ class Encoded:
 
 
 def encode(mix, keys: Sequence[str | None], gain: Gain, settings: Mastering, bitrate: int, path: Path,
-           store: Store, segment_cache: Path | None, *, reuse: bool = True) -> Encoded:
+           store: Store, segment_cache: Path | None, *, reuse: bool = True, spill: Spill | None = None) -> Encoded:
     """Pass 2 into the MP3 at `path`: each part mastered (gain, then its own limiter) and
     encoded, or copied as the spans it was encoded to before; then every new part's
     frames decoded from the file and measured."""
@@ -172,60 +225,103 @@ def encode(mix, keys: Sequence[str | None], gain: Gain, settings: Mastering, bit
     level = gain.material(settings)
     key2 = [_digest(k, level, rate, channels) if k and hi - lo >= shortest else None
             for k, (lo, hi) in zip(keys, parts)]
-    around = ["start", *key2, "end"]
-    rkey = [_digest(around[i], around[i + 1], around[i + 2], bitrate) if all(around[i:i + 3]) else None
-            for i in range(len(parts))]
-    known: dict[int, tuple[Record, tuple[np.ndarray, np.ndarray]]] = {}
-    for i, rk in enumerate(rkey):
-        rec = store.record(rk) if rk and reuse else None
-        edges = store.edges(key2[i]) if rec is not None and key2[i] else None
-        if rec is not None and edges is not None and len(edges[0]) == head_n and len(edges[1]) == tail_n:
-            known[i] = (rec, edges)
+    scale = np.float32(1.0 / LAME_SCALE)
+    stored = {i: e for i, k in enumerate(key2) if k and reuse and (e := store.edges(k)) is not None
+              and len(e[0]) == head_n and len(e[1]) == tail_n}
+
+    def mastered(stems: Iterator[Stems], count: bool = True) -> Iterator[np.ndarray]:
+        m = Mastered(stems, rate, channels, gain.voice, settings, gain.overall, gain.margin_db, metered=False)
+        frames = 0
+        for block in m.blocks():
+            frames += len(block)
+            yield block * scale
+        if count:
+            limited[0] += round(m.limited * frames)
+            limited[1] += frames
+
+    def head(i: int) -> np.ndarray:
+        """Part i's first frames as the encoder gets them (its first block mastered alone:
+        the limiter looks only milliseconds ahead)."""
+        if i in stored:
+            return stored[i][0]
+        lo, hi = parts[i]
+        first = next(iter(stems_of(i, mix.mixdown.view(), stop=min(hi, lo + BLOCK))))
+        return np.concatenate(list(mastered(iter([first]), False)))[:head_n]
+
+    def stems_of(i: int, mixdown, stop: int | None = None) -> Iterator[Stems]:
+        """Part i's stems as pass 1 kept them, or mixed again and rounded the same way."""
+        kept = spill.stems(i, channels) if spill else None
+        if kept is not None:
+            return kept
+        lo, hi = parts[i]
+        return (Spill.rounded(s) for s in mixdown.stems(start=lo, stop=hi if stop is None else stop))
+
+    # A part's record is keyed by its own audio and the edges of its neighbours' (the
+    # context its first and last spans were encoded with): an edit in one part leaves
+    # the records of the parts around it valid unless its own edges changed.
+    rkey: list[str | None] = [None] * len(parts)
+    known: set[int] = set()
     limited = [0, 0]
 
     def items() -> Iterator[np.ndarray | Reuse]:
-        scale = np.float32(1.0 / LAME_SCALE)
+        before = "start"  # digest of the previous part's last frames
         for i, (lo, hi) in enumerate(parts):
-            if i in known:
-                rec, (head, tail) = known[i]
-                yield Reuse(hi - lo, rec.spans, head, tail)
+            after = _edge(head(i + 1)) if i + 1 < len(parts) else "end"
+            rkey[i] = _digest(before, key2[i], after, bitrate) if key2[i] else None
+            log.debug("part %d: after %s, before %s, own %s", i, after[:8], before[:8], (key2[i] or "")[:8])
+            rec = store.record(rkey[i]) if rkey[i] and reuse and i in stored else None
+            if rec is not None:
+                known.add(i)
+                records[i] = rec
+                before = _edge(stored[i][1])
+                yield Reuse(hi - lo, rec.spans, *stored[i])
                 continue
-            m = Mastered(mix.mixdown.stems(start=lo, stop=hi), rate, channels, gain.voice, settings,
-                         gain.overall, gain.margin_db, metered=False)
+            stems = stems_of(i, mix.mixdown)
             first: list[np.ndarray] = []
             got, last = 0, np.zeros((0, channels), np.float32)
-            for block in m.blocks():
-                out = block * scale
+            for out in mastered(stems):
                 if got < head_n:
                     first.append(out[:head_n - got])
                 got += len(out)
                 last = np.concatenate([last, out])[-tail_n:]
                 yield out
-            limited[0] += round(m.limited * (hi - lo))
-            limited[1] += hi - lo
+            before = _edge(last)
             if key2[i] and got >= head_n + tail_n:
                 store.put_edges(key2[i], np.concatenate(first), last)
 
+    records: dict[int, Record] = {}
     stats = encode_stream(items(), rate, channels, bitrate, path, segment_cache=segment_cache,
                           cuts=[lo for lo, _ in parts[1:]])
-    energy, peak = [], 0.0
     by_part = _spans_by_part(stats, parts)
     offsets = np.concatenate([[0], np.cumsum(stats.sizes)]).astype(np.int64) + stats.info_bytes
-    with open(path, "rb") as f:
-        for i, spans in enumerate(by_part):
-            if i in known:
-                rec = known[i][0]
-            else:
-                first_frame = sum(n for _, _, n in _before(stats.spans, spans))
-                count = sum(n for _, _, n in spans)
-                s, p = _measure_frames(f, offsets, first_frame, count, rate, channels)
-                rec = Record(tuple((k, n) for _, k, n in spans), s, p)
-                if rkey[i]:
-                    store.put_record(rkey[i], rec)
-            energy.append(rec.energy)
-            peak = max(peak, rec.peak)
+    frame_at = np.concatenate([[0], np.cumsum([n for _, _, n in stats.spans])]).astype(np.int64)
+
+    def record(i: int) -> Record:
+        """A new part's record: its frames decoded from the file and measured."""
+        spans = by_part[i]
+        first = int(frame_at[stats.spans.index(spans[0])]) if spans else 0
+        with open(path, "rb") as f:
+            e, p = _measure_frames(f, offsets, first, sum(n for _, _, n in spans), rate, channels)
+        rec = Record(tuple((k, n) for _, k, n in spans), e, p)
+        if rkey[i]:
+            store.put_record(rkey[i], rec)
+        return rec
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    todo = [i for i in range(len(parts)) if i not in known]
+    with ThreadPoolExecutor(2, thread_name_prefix="measure") as pool:  # decoding runs outside the GIL
+        made = dict(zip(todo, pool.map(record, todo)))
+    records.update(made)
+    ordered = [records[i] for i in range(len(parts))]
+    energy = [r.energy for r in ordered]
+    peak = max((r.peak for r in ordered), default=0.0)
     after = file_loudness(np.concatenate(energy) if energy else np.zeros(0), peak, rate, stats.samples)
     return Encoded(after, stats, len(parts) - len(known), len(known), limited[0] / max(1, limited[1]))
+
+
+def _edge(x: np.ndarray) -> str:
+    return hashlib.blake2b(np.ascontiguousarray(x, np.float32).tobytes(), digest_size=20).hexdigest()
 
 
 def _spans_by_part(stats: EncodeStats, parts: list[tuple[int, int]]) -> list[list[tuple[int, str, int]]]:
@@ -236,12 +332,6 @@ def _spans_by_part(stats: EncodeStats, parts: list[tuple[int, int]]) -> list[lis
     for span in stats.spans:
         out[max(0, bisect.bisect_right(starts, span[0]) - 1)].append(span)
     return out
-
-
-def _before(all_spans: tuple[tuple[int, str, int], ...], spans: list) -> list:
-    if not spans:
-        return list(all_spans)
-    return [s for s in all_spans if s[0] < spans[0][0]]
 
 
 def _measure_frames(f, offsets: np.ndarray, first: int, count: int, rate: int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import tempfile
 import logging
 import time
 from dataclasses import dataclass, field
@@ -96,42 +97,45 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     # cache, measured (pass 1) and encoded (pass 2) as before (parts.py).
     store = parts.Store(cache.segments)
     keys = mix.mixdown.part_keys() if cache.segments else [None] * len(mix.mixdown.track.parts())
-    with _stage("master", report, "measuring loudness, pass 1 of 2 (3/4)"):
-        measured = parts.measure(mix, keys, store)
-    contents = sidecars.sidecar_texts(mix.timeline) if with_sidecars else {}
-    texts = {p: contents[k] for k, p in sidecars.sidecar_paths(output).items() if k in contents}
-    # The MP3 and its sidecars appear together or not at all; the MP3 (which vouches for
-    # the others through SIDECARS_TAG) is renamed last.
-    with _stage("export", report, "mastering and encoding, pass 2 of 2 (4/4)"), \
-            atomic_group([*texts, output]) as tmps:
-        tmp = tmps[output]
-        for path, text in texts.items():
-            tmps[path].write_bytes(text.encode("utf-8"))
-        def encode(gain: Gain):  # pass 2: gain, limit, encode, then measure the file's frames
-            try:
-                done = parts.encode(mix, keys, gain, script.mastering, script.audio.bitrate, tmp, store,
-                                    cache.segments)
-            except MissingSpan:  # the cache lost a span since it was listed: make every part again
-                done = parts.encode(mix, keys, gain, script.mastering, script.audio.bitrate, tmp, store,
-                                    cache.segments, reuse=False)
-            log.info("pass 2: %d parts made, %d reused; %d of %d spans encoded; limiter over 3 dB on "
-                     "%.2f%% of frames", done.made, done.reused, done.stats.encoded, done.stats.segments,
-                     100 * done.limited)
-            return done.after
+    # Pass 1's stems are kept on disk for pass 2, and removed at the end.
+    with tempfile.TemporaryDirectory(prefix=f"{STEMS_PREFIX}{os.getpid()}-", dir=_scratch_root(cache)) as folder:
+        spill = parts.Spill(Path(folder))
+        with _stage("master", report, "measuring loudness, pass 1 of 2 (3/4)"):
+            measured = parts.measure(mix, keys, store, spill)
+        contents = sidecars.sidecar_texts(mix.timeline) if with_sidecars else {}
+        texts = {p: contents[k] for k, p in sidecars.sidecar_paths(output).items() if k in contents}
+        # The MP3 and its sidecars appear together or not at all; the MP3 (which vouches for
+        # the others through SIDECARS_TAG) is renamed last.
+        with _stage("export", report, "mastering and encoding, pass 2 of 2 (4/4)"), \
+                atomic_group([*texts, output]) as tmps:
+            tmp = tmps[output]
+            for path, text in texts.items():
+                tmps[path].write_bytes(text.encode("utf-8"))
+            def encode(gain: Gain):  # pass 2: gain, limit, encode, then measure the file's frames
+                try:
+                    done = parts.encode(mix, keys, gain, script.mastering, script.audio.bitrate, tmp, store,
+                                        cache.segments, spill=spill)
+                except MissingSpan:  # the cache lost a span since it was listed: make every part again
+                    done = parts.encode(mix, keys, gain, script.mastering, script.audio.bitrate, tmp, store,
+                                        cache.segments, reuse=False, spill=spill)
+                log.info("pass 2: %d parts made, %d reused; %d of %d spans encoded; limiter over 3 dB on "
+                         "%.2f%% of frames", done.made, done.reused, done.stats.encoded, done.stats.segments,
+                         100 * done.limited)
+                return done.after
 
-        before, after, gain = master_to_file(measured, script.mastering, encode,
-                                             Gain.parse(stored.get(GAIN_TAG)))
-        t = script.tags
-        tags = id3.Tags(
-            title=t.title, artist=t.author, album=t.show, episode=t.episode,
-            date=t.date, description=t.description or None, cover=t.cover,
-            extra={DIGEST_TAG: digest, ENGINE_TAG: f"{engine.name} {engine.version}",
-                   "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
-                   "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}",
-                   SIDECARS_TAG: _digest_of(texts.values()), GAIN_TAG: gain.tag(),
-                   **episode_frames(script, stored)},
-        )
-        id3.write_tags(tmp, tags, mix.timeline.chapters)
+            before, after, gain = master_to_file(measured, script.mastering, encode,
+                                                 Gain.parse(stored.get(GAIN_TAG)))
+            t = script.tags
+            tags = id3.Tags(
+                title=t.title, artist=t.author, album=t.show, episode=t.episode,
+                date=t.date, description=t.description or None, cover=t.cover,
+                extra={DIGEST_TAG: digest, ENGINE_TAG: f"{engine.name} {engine.version}",
+                       "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
+                       "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}",
+                       SIDECARS_TAG: _digest_of(texts.values()), GAIN_TAG: gain.tag(),
+                       **episode_frames(script, stored)},
+            )
+            id3.write_tags(tmp, tags, mix.timeline.chapters)
     written = tuple(texts)
     return Result(
         output, engine.name, up_to_date=False, duration_ms=mix.timeline.duration_ms,
@@ -139,6 +143,41 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
         synthesized=clips.synthesized, reused=clips.reused, before=before, after=after,
         sidecars=written, seconds=time.monotonic() - started, timeline=mix.timeline,
     )
+
+
+STEMS_PREFIX = ".audioessay-stems-"  # + the render's pid: pass 1's stems, removed when it ends
+
+
+def _scratch_root(cache: Cache) -> Path | None:
+    """Where pass 1 keeps its stems (about 5 MB a minute of audio): the cache folder (on
+    disk, not in memory as /tmp may be), else the system's temporary folder. Stems left
+    by a render that was killed are removed here."""
+    import shutil
+    import tempfile
+
+    if cache.enabled:
+        try:
+            cache.root.mkdir(parents=True, exist_ok=True)
+            root = cache.root
+        except OSError:
+            return None
+    else:
+        root = Path(tempfile.gettempdir())
+    for old in root.glob(STEMS_PREFIX + "*"):
+        pid = old.name[len(STEMS_PREFIX):].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)) and old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+    return root
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _check_bed(script: Script) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 from pathlib import Path
 
 from audioessay.fsutil import atomic_write
@@ -126,6 +127,10 @@ def caption_cues(timeline: Timeline, target: int, limit: int, headings: bool = T
 def split_text(text: str, target: int, limit: int, lines: int = CUE_LINES) -> list[str]:
     """`text` as few, evenly filled pieces as possible, each wrapping to at most `lines` lines."""
     def fits(piece: str) -> bool:
+        if len(piece) <= target:
+            return True
+        if len(piece) > lines * (limit + 1):  # more characters than `lines` full lines hold
+            return False
         return len(wrap(piece, target, limit)) <= lines
 
     if fits(text):
@@ -155,17 +160,22 @@ def _share(start: int, end: int, pieces: list[str]) -> list[tuple[int, int]]:
 def wrap(text: str, target: int = LINE_TARGET, limit: int = LINE_MAX) -> list[str]:
     """Caption lines for `text`, broken at spaces: one line if it fits `target`, else two
     balanced lines if both fit `limit`, else as few balanced lines of <= `target` as possible."""
+    return list(_wrap(text, target, limit))
+
+
+@lru_cache(maxsize=4096)  # split_text asks about the same pieces again when it lays them out
+def _wrap(text: str, target: int, limit: int) -> tuple[str, ...]:
     words = text.split()
     if not words:
-        return [""]
+        return ("",)
     one = " ".join(words)
     if len(one) <= target:
-        return [one]
+        return (one,)
     words = [piece for w in words for piece in _chop(w, target)]
     two = _balanced(words, 2)
     if max(map(len, two)) <= limit:
-        return two
-    return _balanced(words, _greedy_count(words, target))
+        return tuple(two)
+    return tuple(_balanced(words, _greedy_count(words, target)))
 
 
 def _chop(word: str, width: int) -> list[str]:
