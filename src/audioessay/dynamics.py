@@ -29,7 +29,11 @@ def block_need(peaks: np.ndarray, ceiling: float | np.ndarray) -> np.ndarray:
     n = len(peaks)
     padded = np.zeros(-(-n // DECIMATE) * DECIMATE)
     padded[:n] = peaks
-    block = padded.reshape(-1, DECIMATE).max(axis=1)
+    block = padded.reshape(-1, DECIMATE)
+    while block.shape[1] > 1:  # halving maxima: numpy is slow reducing many short rows
+        half = block.shape[1] // 2
+        block = np.maximum(block[:, :half], block[:, half:2 * half])
+    block = block[:, 0]
     return np.minimum(1.0, ceiling / np.maximum(block, 1e-12))
 
 
@@ -43,8 +47,19 @@ def _window_min(x: np.ndarray, *, before: int, after: int) -> np.ndarray:
     padded = np.concatenate([np.ones(before), x, np.ones(after)])
     if not (padded < 1.0).any():
         return np.ones(len(x))
-    view = np.lib.stride_tricks.sliding_window_view(padded, before + after + 1)
-    return view.min(axis=1)
+    return sliding_min(padded, before + after + 1)
+
+
+def sliding_min(a: np.ndarray, w: int) -> np.ndarray:
+    """min(a[i:i + w]) for every i (van Herk / Gil-Werman: running minima forwards and
+    backwards within blocks of w, so the cost does not grow with w)."""
+    n = len(a)
+    if w <= 1 or n < w:
+        return a.copy() if w <= 1 else np.zeros(0)
+    b = np.concatenate([a, np.full(-n % w, np.inf)]).reshape(-1, w)
+    ahead = np.minimum.accumulate(b, axis=1).ravel()  # min of the block up to here
+    behind = np.minimum.accumulate(b[:, ::-1], axis=1)[:, ::-1].ravel()  # from here to the block end
+    return np.minimum(behind[:n - w + 1], ahead[w - 1:n])
 
 
 def _trailing_mean(x: np.ndarray, n: int) -> np.ndarray:

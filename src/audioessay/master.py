@@ -56,6 +56,7 @@ class Stems:
 
     voice: np.ndarray  # (frames, 1)
     bed: np.ndarray | None  # (frames, channels)
+    bed_weighted: np.ndarray | None = None  # the bed through the K-weighting filter, if known
 
     def mixed(self, voice_gain: float, channels: int) -> np.ndarray:
         v = self.voice * np.float32(voice_gain)
@@ -97,7 +98,10 @@ def measure_stems(blocks: Iterable[Stems], rate: int, channels: int) -> Measurem
         voice_m.add(block.voice)
         if block.bed is not None:
             has_bed = True
-            bed_m.add(block.bed)
+            if block.bed_weighted is not None:
+                bed_m.add_weighted(block.bed_weighted)
+            else:
+                bed_m.add(block.bed)
         mix = block.mixed(1.0, channels)
         # Only stretches that could beat the running peak are oversampled.
         peak = max(peak, float(peak_m.envelope(mix, floor=peak).max(initial=0.0)))
@@ -183,9 +187,13 @@ class Limiter:
         g = gain_curve(need, self.half, self.hold, self.release)
         # block centres: history blocks -1 and onwards; frames of pending blocks 0..ready-1
         gains = g[self.past - 1: self.past + ready + 1]
-        centres = (np.arange(len(gains)) - 1) * DECIMATE + (DECIMATE - 1) / 2
-        frame_gain = np.interp(np.arange(ready * DECIMATE, dtype=np.float64), centres, gains)
-        out = self.audio[: ready * DECIMATE] * frame_gain[:, None]
+        if gains.min() >= 1.0:  # nothing to limit here (the usual case): the audio as it is
+            frame_gain = np.ones(ready * DECIMATE)
+            out = self.audio[: ready * DECIMATE].copy()
+        else:
+            centres = (np.arange(len(gains)) - 1) * DECIMATE + (DECIMATE - 1) / 2
+            frame_gain = np.interp(np.arange(ready * DECIMATE, dtype=np.float64), centres, gains)
+            out = self.audio[: ready * DECIMATE] * frame_gain[:, None]
         self.stats[0] += int(np.count_nonzero(frame_gain < 10 ** (-3 / 20)))
         self.stats[1] += len(frame_gain)
         self.audio = self.audio[ready * DECIMATE:]

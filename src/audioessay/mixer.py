@@ -89,6 +89,7 @@ class Mixdown:
         self._starts = [track.starts[i] for i in self._order]
         self._longest = max(track.lengths, default=0)
         self._ready: OrderedDict[int, np.ndarray] = OrderedDict()  # processed clips, most recent last
+        self._weighted: Bed | None = None
 
     @property
     def frames(self) -> int:
@@ -98,6 +99,7 @@ class Mixdown:
         """The same mix with its own clip memory, for another thread."""
         import copy
 
+        self._bed_weighted()  # made once, shared
         other = copy.copy(self)
         other._ready = OrderedDict()
         return other
@@ -119,12 +121,24 @@ class Mixdown:
             clip = self._clip(i)
             s, e = max(a, start), min(b, start + length)
             voice[s - a:e - a, 0] += clip[s - start:e - start]
-        bed = None
+        bed = weighted = None
         if self.bed is not None and self.levels is not None:
-            bed = self.bed.read(a, b) * self.levels.gain(a, b)[:, None].astype(np.float32)
+            gain = self.levels.gain(a, b)[:, None].astype(np.float32)
+            bed = self.bed.read(a, b) * gain
+            # The bed's K-weighted twin at the same gain: pass 1 meters it without filtering
+            # (the gain moves over hundreds of ms, the filter rings for tens).
+            twin = self._bed_weighted()
+            weighted = None if twin is None else twin.read(a, b) * gain
         elif self.room_tone is not None:
             bed = self._room_tone(a, b)
-        return Stems(voice, bed)
+        return Stems(voice, bed, weighted)
+
+    def _bed_weighted(self) -> Bed | None:
+        """Only for a looping bed (a few seconds to minutes of audio): one played straight
+        is as long as the episode, and is filtered block by block instead."""
+        if self._weighted is None and self.bed is not None and self.bed.loop:
+            self._weighted = self.bed.weighted()
+        return self._weighted
 
     def to_array(self, voice_gain: float = 1.0) -> np.ndarray:
         """The whole mix in memory (tests and short clips only)."""

@@ -133,6 +133,20 @@ class Bed:
         if self.loop:
             self.cuts = sorted(c for c in cuts if c > 0)
 
+    def weighted(self) -> Bed:
+        """The same bed, laid out the same way, with its samples through the BS.1770
+        K-weighting filter (the loop filtered around its seam, as it plays)."""
+        import copy
+
+        h = meter.k_weighting(self.rate)
+        twin = copy.copy(self)
+        twin.bed = meter.FIRStream(h, self.channels)(self.bed)
+        if self.unit is self.bed:
+            twin.unit = twin.bed if not self.loop else _circular(self.unit, h)
+        else:
+            twin.unit = _circular(self.unit, h)
+        return twin
+
     def identity(self) -> str:
         """What the bed's samples are made from (for the mix's part keys)."""
         return self._identity
@@ -366,6 +380,13 @@ def _loop_unit(bed: np.ndarray, xfade: int) -> np.ndarray:
     unit[:xfade] = bed[-xfade:] * fade_out + bed[:xfade] * fade_in
     unit[xfade:] = bed[xfade:-xfade]
     return unit
+
+
+def _circular(unit: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """A loop through a filter, as it sounds repeating: its steady state."""
+    reps = -(-len(h) // len(unit)) + 1
+    y = meter.FIRStream(h, unit.shape[1])(np.concatenate([unit] * reps))
+    return np.ascontiguousarray(y[len(y) - len(unit):])
 
 
 def _identity(m: Music, cut: bool, bed: np.ndarray, offset: int, xfade: int, loop: bool) -> str:
