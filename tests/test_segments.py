@@ -148,7 +148,7 @@ def test_workers_do_not_change_the_file_and_a_torn_entry_is_redone(tmp_path):
     one = encode_stream(iter_blocks(x), 44100, 1, 96, tmp_path / "1.mp3", segment_frames=SEG, workers=1,
                         segment_cache=tmp_path / "c1")
     two = encode_stream(iter_blocks(x), 44100, 1, 96, tmp_path / "2.mp3", segment_frames=SEG, workers=2)
-    assert one.encoder_runs >= 3 and one.encoder_runs == two.encoder_runs
+    assert one.encoder_runs >= 2 and one.encoder_runs == two.encoder_runs
     assert (tmp_path / "1.mp3").read_bytes() == (tmp_path / "2.mp3").read_bytes()
     entry = sorted((tmp_path / "c1").iterdir())[0]
     entry.write_bytes(entry.read_bytes()[:-100])  # a torn write

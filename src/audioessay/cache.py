@@ -267,7 +267,8 @@ class Cache:
 
     @property
     def segments(self) -> Path | None:
-        """Where encoded MP3 spans are kept (export.segments), or None without a cache."""
+        """Where encoded MP3 spans and the parts' records are kept (export.segments, parts.py),
+        or None without a cache."""
         return self.root / "segments" if self.enabled else None
 
     def clear(self) -> int:
@@ -312,7 +313,7 @@ class Cache:
         except (FileNotFoundError, NotADirectoryError):
             return
         for entry in entries:
-            if re.fullmatch(r"\.?[0-9a-f]+\.mp3seg(\.\d+\.part)?", entry.name):
+            if re.fullmatch(r"\.?[0-9a-f]+\.(mp3seg|measure\.npz|edges\.npz|record\.npz)(\.\d+\.part)?", entry.name):
                 st = entry.stat(follow_symlinks=False)
                 if stat.S_ISREG(st.st_mode):
                     yield entry.path, st

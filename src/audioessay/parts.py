@@ -17,6 +17,7 @@ import logging
 import math
 import os
 from collections.abc import Iterator, Sequence
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +69,7 @@ class Store:
         except Exception:  # a torn or foreign file is only a miss
             return None
 
-    def _save(self, name: str, **arrays: np.ndarray) -> None:
+    def _save(self, name: str, **arrays: Any) -> None:
         if self.root is None:
             return
         path = self.root / name
@@ -76,7 +77,7 @@ class Store:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as f:
-                np.savez(f, **arrays)
+                np.savez(f, allow_pickle=False, **arrays)
             os.replace(tmp, path)
         except OSError as exc:
             log.warning("could not save %s to %s (%s)", name, self.root, exc)
@@ -171,8 +172,9 @@ def measure(mix, keys: Sequence[str | None], store: Store, spill: Spill | None =
         lo, hi = parts[i]
         stems = mix.mixdown.view().stems(start=lo, stop=hi)
         m = measure_stems(spill.keep(i, stems) if spill else stems, mix.rate, mix.channels)
-        if keys[i]:
-            store.put_measure(keys[i], m)
+        key = keys[i]
+        if key:
+            store.put_measure(key, m)
         return m
 
     todo = [i for i, m in enumerate(found) if m is None]
@@ -269,7 +271,8 @@ def encode(mix, keys: Sequence[str | None], gain: Gain, settings: Mastering, bit
             after = _edge(head(i + 1)) if i + 1 < len(parts) else "end"
             rkey[i] = _digest(before, key2[i], after, bitrate) if key2[i] else None
             log.debug("part %d: after %s, before %s, own %s", i, after[:8], before[:8], (key2[i] or "")[:8])
-            rec = store.record(rkey[i]) if rkey[i] and reuse and i in stored else None
+            rk = rkey[i]
+            rec = store.record(rk) if rk and reuse and i in stored else None
             if rec is not None:
                 known.add(i)
                 records[i] = rec
@@ -286,8 +289,9 @@ def encode(mix, keys: Sequence[str | None], gain: Gain, settings: Mastering, bit
                 last = np.concatenate([last, out])[-tail_n:]
                 yield out
             before = _edge(last)
-            if key2[i] and got >= head_n + tail_n:
-                store.put_edges(key2[i], np.concatenate(first), last)
+            own = key2[i]
+            if own and got >= head_n + tail_n:
+                store.put_edges(own, np.concatenate(first), last)
 
     records: dict[int, Record] = {}
     stats = encode_stream(items(), rate, channels, bitrate, path, segment_cache=segment_cache,
@@ -303,8 +307,9 @@ def encode(mix, keys: Sequence[str | None], gain: Gain, settings: Mastering, bit
         with open(path, "rb") as f:
             e, p = _measure_frames(f, offsets, first, sum(n for _, _, n in spans), rate, channels)
         rec = Record(tuple((k, n) for _, k, n in spans), e, p)
-        if rkey[i]:
-            store.put_record(rkey[i], rec)
+        rk = rkey[i]
+        if rk:
+            store.put_record(rk, rec)
         return rec
 
     from concurrent.futures import ThreadPoolExecutor
