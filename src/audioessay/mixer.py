@@ -176,7 +176,7 @@ class Mixdown:
                 h.update(f"{key}|{start - lo}|{length}|{self.clips.length(i)}|{self.clips.rate};".encode())
             if self.bed is not None and self.levels is not None:
                 h.update(self.bed.placement(lo, hi).encode())
-                h.update(self.levels.grid_values(lo, hi).tobytes())
+                h.update(self.levels.material(lo, hi).encode())
             out.append(h.hexdigest() if known else None)
         return out
 

@@ -257,6 +257,19 @@ class Curve:
         self._v1 = np.array([s.v1 for s in self.segments], np.float64)
         self._cos = np.array([s.shape == "cos" for s in self.segments], bool)
 
+    def material(self, lo: int, hi: int) -> str:
+        """The segments that decide the values in [lo, hi], relative to lo."""
+        first = int(np.searchsorted(self.starts, lo, side="right")) - 1
+        last = int(np.searchsorted(self.starts, hi, side="right"))
+        held = f"{self.initial!r}" if first < 0 else ""
+        parts = []
+        for s in self.segments[max(first, 0):last]:
+            if s.stop <= lo:  # a ramp already over: only where it ended counts
+                parts.append(f"{s.v1!r}")
+            else:
+                parts.append(f"{s.start - lo},{s.stop - lo},{s.v0!r},{s.v1!r},{s.shape}")
+        return held + ";".join(parts)
+
     def at(self, t: np.ndarray) -> np.ndarray:
         """The value at each frame in `t`."""
         if not self.segments:
@@ -314,17 +327,14 @@ class Levels:
         out[frames >= self.music_end] = 0.0
         return out
 
-    def grid_values(self, lo: int, hi: int) -> np.ndarray:
-        """What `gain` interpolates over frames [lo, hi) (lo on the GRID), relative to lo:
-        equal values give equal gains wherever the part lies (for the mix's part keys)."""
-        t = np.arange(lo, hi + GRID, GRID).astype(np.float64)
-        g = np.power(10.0, (self.db.at(t) - self.bed_lufs) / 20.0) * self.mask.at(t)
-        if self.fade_in:
-            g *= np.where(t < self.fade_in, _raised_cosine(np.minimum(t, self.fade_in), self.fade_in), 1.0)
-        if self.fade_out:
-            left = np.clip(self.music_end - t, 0, self.fade_out)
-            g *= np.where(t >= self.music_end - self.fade_out, _raised_cosine(left, self.fade_out), 1.0)
-        return np.append(g, min(max(self.music_end - lo, -1), hi - lo + 1))
+    def material(self, lo: int, hi: int) -> str:
+        """Everything `gain` reads for frames [lo, hi) (lo on the GRID), relative to lo:
+        equal material gives equal gains wherever the part lies (for the mix's part keys)."""
+        fade_in = self.fade_in - lo if lo < self.fade_in + GRID else None
+        reach = hi + 2 * GRID  # the last grid point `gain` reads for the part
+        end = self.music_end - lo if self.music_end - self.fade_out <= reach else "after"
+        return (f"{self.bed_lufs!r}|{fade_in}|{self.fade_out}|{end}|"
+                f"{self.db.material(lo, reach)}|{self.mask.material(lo, reach)}")
 
 
 # --- internals ---------------------------------------------------------------------

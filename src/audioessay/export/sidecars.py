@@ -131,6 +131,8 @@ def split_text(text: str, target: int, limit: int, lines: int = CUE_LINES) -> li
             return True
         if len(piece) > lines * (limit + 1):  # more characters than `lines` full lines hold
             return False
+        if lines == 2:  # wrap gives two lines iff some break leaves both halves within `limit`
+            return _two_lines(piece, target, limit)
         return len(wrap(piece, target, limit)) <= lines
 
     if fits(text):
@@ -176,6 +178,20 @@ def _wrap(text: str, target: int, limit: int) -> tuple[str, ...]:
     if max(map(len, two)) <= limit:
         return tuple(two)
     return tuple(_balanced(words, _greedy_count(words, target)))
+
+
+def _two_lines(text: str, target: int, limit: int) -> bool:
+    """Whether `text` (longer than `target`) wraps to at most two lines: some break
+    between its words leaves both lines at most `limit` (then wrap's balanced two-line
+    split does too)."""
+    words = [piece for w in text.split() for piece in _chop(w, target)]
+    total = sum(map(len, words)) + len(words) - 1
+    left = -1
+    for w in words[:-1]:
+        left += 1 + len(w)
+        if left <= limit and total - left - 1 <= limit:
+            return True
+    return False
 
 
 def _chop(word: str, width: int) -> list[str]:
