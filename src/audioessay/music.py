@@ -122,12 +122,13 @@ class Bed:
             self.xfade, self.unit = 0, bed
         self.loudness = _loudness(self.unit, rate)
         self.cuts: list[int] = []
+        self._quiet: np.ndarray | None = None
         self._identity = _identity(m, cut, bed, self.offset, self.xfade, self.loop)
 
     def anchor(self, cuts: Sequence[int]) -> None:
         """Tie a looping bed to the sections: from each cut (a section's start) the loop
         plays from that section's own point, (offset + k * GOLDEN * loop) for section k,
-        crossfaded in over the SECTION_XFADE_MS before the cut. An edit that changes one
+        crossfaded in (equal gain) over the SECTION_XFADE_MS before the cut. An edit that changes one
         section's length then leaves the bed under every other section as it was.
         A bed that plays once (no loop, or longer than the episode) runs straight on."""
         if self.loop:
@@ -191,13 +192,36 @@ class Bed:
                 if fs < e:
                     u = np.clip((np.arange(fs, e) - x0 + 0.5) / n, 0.0, 1.0) * (math.pi / 2)
                     nxt = self._loop_from(self._phase(k + 1) - (hi - fs), e - fs)
-                    out[fs - a:e - a] = (out[fs - a:e - a] * np.cos(u)[:, None].astype(np.float32)
-                                         + nxt * np.sin(u)[:, None].astype(np.float32))
+                    # Equal gain (sin^2 + cos^2 = 1): two points of the same pad are alike, so an
+                    # equal-power fade would swell by up to 3 dB in the pause.
+                    fade = np.square(np.sin(u))[:, None].astype(np.float32)
+                    out[fs - a:e - a] = out[fs - a:e - a] * (1 - fade) + nxt * fade
                     out[max(fs, hi - settle) - a:e - a] = nxt[max(fs, hi - settle) - fs:]
         return out
 
     def _phase(self, k: int) -> int:
-        return (self.offset + round(k * GOLDEN * len(self.unit))) % len(self.unit)
+        """Where section k picks up the loop: near offset + k * GOLDEN of the loop, at a
+        point where what plays into it (the crossfade and settle before the section) is
+        no louder than the loop's median, so a section pause never swells."""
+        n = len(self.unit)
+        target = (self.offset + round(k * GOLDEN * n)) % n
+        quiet = self._quiet_points()
+        if not len(quiet):
+            return target
+        gap = np.abs(quiet - target)
+        return int(quiet[np.argmin(np.minimum(gap, n - gap))])
+
+    def _quiet_points(self) -> np.ndarray:
+        if self._quiet is None:
+            n, hop = len(self.unit), max(1, self.rate // 10)
+            span = _frames(SECTION_XFADE_MS + SECTION_SETTLE_MS, self.rate)
+            points = np.arange(0, n, hop)
+            energy = np.mean(np.square(self.unit, dtype=np.float64), axis=1)
+            c = np.concatenate([[0.0], np.cumsum(np.concatenate([energy, energy, energy]))])
+            # mean energy over the `span` frames before each point (the loop wraps)
+            level = (c[points + n] - c[points + n - min(span, n)]) / min(span, n)
+            self._quiet = points[level <= np.median(level)]
+        return self._quiet
 
     def _xfade_for(self, lo: int, hi: int) -> int:
         return max(1, min(_frames(SECTION_XFADE_MS, self.rate), (hi - lo) // 3))
