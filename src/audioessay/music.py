@@ -133,6 +133,7 @@ class Bed:
         A bed that plays once (no loop, or longer than the episode) runs straight on."""
         if self.loop:
             self.cuts = sorted(c for c in cuts if c > 0)
+            self._quiet_points()  # once, before copies share it
 
     def weighted(self) -> Bed:
         """The same bed, laid out the same way, with its samples through the BS.1770

@@ -8,8 +8,8 @@ episode would have. Joined, the spans decode like one encode. One Xing/LAME "Inf
 frame at the front carries the frame count, a seek table, the encoder delay and the
 end padding, so players trim to the exact sample count.
 
-A span's frames are cached under a hash of the PCM they were made from (with its
-context) and the encoder's settings: after an edit only spans whose audio changed
+A span's frames are cached (with their CRC and a digest) under a hash of the PCM
+they were made from (with its context) and the encoder's settings: after an edit only spans whose audio changed
 are encoded again. Consecutive spans to encode share one ffmpeg run; up to `workers`
 runs encode at once.
 
@@ -49,7 +49,8 @@ TAIL_FRAMES = 3  # context after it (LAME looks ahead before it decides a frame)
 SEGMENT_FRAMES = 1024  # about 27 s at 44.1 kHz
 RUN_SEGMENTS = 8  # spans one ffmpeg run encodes at most, so runs can overlap (a run costs 50 ms to start)
 SUFFIX = ".mp3seg"
-_DIGEST = 16  # bytes of blake2b after a cached span's frames
+_DIGEST = 16  # bytes of blake2b at the end of a cached span (over its frames and CRC)
+_CRC = 2  # the frames' CRC-16, kept before the digest (the Info frame's CRC combines them)
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ class _Span:
     frames: int  # frames it must have
     file: Path | None = None  # set once its frames are on disk
     sizes: list[int] = field(default_factory=list)
+    crc: int = 0  # CRC-16 of its frames
 
 
 class _Store:
@@ -228,21 +230,23 @@ class _Store:
             os.utime(path)  # last use, for `cache prune`
         except OSError:
             return False
-        frames, digest = memoryview(blob)[:-_DIGEST], blob[-_DIGEST:]
-        if len(blob) <= _DIGEST or hashlib.blake2b(frames, digest_size=_DIGEST).digest() != digest:
+        body, digest = memoryview(blob)[:-_DIGEST], blob[-_DIGEST:]
+        if len(blob) <= _DIGEST + _CRC or hashlib.blake2b(body, digest_size=_DIGEST).digest() != digest:
             return False
+        frames = body[:-_CRC]
         try:
             sizes = frame_sizes(frames)
         except ValueError:
             return False
         if len(sizes) != span.frames:
             return False
-        span.file, span.sizes = path, sizes
+        span.file, span.sizes, span.crc = path, sizes, int.from_bytes(body[-_CRC:], "little")
         return True
 
     def put(self, span: _Span, frames: bytes, sizes: list[int]) -> None:
-        span.sizes = sizes
-        sealed = frames + hashlib.blake2b(frames, digest_size=_DIGEST).digest()
+        span.sizes, span.crc = sizes, crc16(frames)
+        sealed = frames + span.crc.to_bytes(_CRC, "little")
+        sealed += hashlib.blake2b(sealed, digest_size=_DIGEST).digest()
         if self.root is not None:
             path = self.root / f"{span.key}{SUFFIX}"
             tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
@@ -531,8 +535,8 @@ def _join(fmt: _Format, spans: list[_Span], samples: int, path: Path) -> int:
             out.write(bytes(len(info)))  # the Info frame is written last, when all is known
             for span in spans:
                 assert span.file is not None
-                blob = span.file.read_bytes()[:-_DIGEST]
-                crc = crc16_combine(crc, crc16(blob), len(blob))
+                blob = span.file.read_bytes()[:-_DIGEST - _CRC]
+                crc = crc16_combine(crc, span.crc, len(blob))
                 out.write(blob)
             padding = frames * fmt.spf - ENCODER_DELAY - samples
             out.seek(0)

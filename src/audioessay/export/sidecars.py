@@ -220,6 +220,9 @@ def _balanced(words: list[str], n: int) -> list[str]:
     def width(i: int, j: int) -> int:  # words[i:j] joined by spaces
         return prefix[j] - prefix[i] + (j - i - 1)
 
+    if n == 2:  # the usual case, in one pass (the same first best break as below)
+        split = min(range(1, k), key=lambda i: max(width(0, i), width(i, k)))
+        return [" ".join(words[:split]), " ".join(words[split:])]
     # best[m][j]: smallest possible longest line putting words[:j] on m lines
     best = [[math.inf] * (k + 1) for _ in range(n + 1)]
     cut = [[0] * (k + 1) for _ in range(n + 1)]
