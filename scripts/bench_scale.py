@@ -202,7 +202,7 @@ def measure(argv: list[str], env: dict[str, str]) -> tuple[Run, int, str]:
     for r in readers:
         r.join()
     stages = {m.group(1): float(m.group(2)) for m in STAGE.finditer(out.get("err", ""))}
-    run = Run(wall, usage.ru_maxrss / 1024, peak[0] / 1024, stages, out.get("out", "").strip(), peak[1] / 1024)
+    run = Run(wall, usage.ru_maxrss / 1024, peak[0] / 1024, peak[1] / 1024, stages, out.get("out", "").strip())
     return run, proc.returncode, out.get("err", "")
 
 
