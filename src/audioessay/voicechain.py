@@ -44,7 +44,7 @@ def highpass_response(rate: int):
 def _response_at(rate: int):
     b, a = meter.biquad_highpass(rate, HIGHPASS_HZ, 1 / math.sqrt(2))
 
-    @lru_cache(maxsize=4)  # a response is up to 2 MB; clips rarely share a transform size
+    @lru_cache(maxsize=16)  # a response is up to 2 MB; clips share some transform sizes
     def at(bins: int, step: float) -> np.ndarray:
         z = np.exp(-2j * np.pi * np.arange(bins) * step / rate)
         return (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)
