@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import math
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
 
 from audioessay import check, ffmpeg, render, script
 from audioessay.cache import Cache
-from audioessay.export import id3, segments
+from audioessay.export import id3
 from audioessay.export.segments import MissingSpan, Reuse, encode_stream
 from audioessay.groups import Mastering, Music
 from audioessay.master import Gain, Measurement, first_gain
 from audioessay.music import Bed
 from conftest import ROOT
 from soundcheck import ebur128
+from test_segments import count_runs
 
 WORDS = "하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉 열".split()
 SECTIONS = [(title, " ".join(f"{title} 부분의 {w} 번째 문장은 이렇게 이어진다." for w in WORDS))
@@ -47,18 +47,6 @@ def folder(tmp_path):
     return tmp_path
 
 
-def encoder_runs(monkeypatch) -> list[list[str]]:
-    started: list[list[str]] = []
-    real = subprocess.Popen
-
-    def popen(argv, *args, **kwargs):
-        started.append(list(argv))
-        return real(argv, *args, **kwargs)
-
-    monkeypatch.setattr(segments.subprocess, "Popen", popen)
-    return started
-
-
 def test_an_edit_remakes_only_its_part_and_matches_a_cold_render(fake_engine, folder, monkeypatch):
     cache = Cache(folder / "cache")
     path = write(folder)
@@ -66,7 +54,7 @@ def test_an_edit_remakes_only_its_part_and_matches_a_cold_render(fake_engine, fo
     assert cold.timeline is not None
     cold_tags = id3.read_tags(cold.output).extra
     kept = shutil.copy(cold.output, folder / "cold.mp3")
-    runs = encoder_runs(monkeypatch)
+    runs = count_runs(monkeypatch)
     write(folder, edited())
     edit = render.render(script.load(path), cache=cache)
     # One encoder run: only the edited section's span was encoded again.
