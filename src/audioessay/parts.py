@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import os
 from collections.abc import Iterator, Sequence
-from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +35,6 @@ PREROLL_FRAMES = 2  # MP3 frames decoded before each run of frames, so its first
 BIN = 144  # samples per energy value kept for a decoded part (an eighth of a frame: steps
 # of 100 ms are then cut from it within 3 ms, wherever an edit moves the part)
 DECODE_FRAMES = 512  # frames decoded at a time (about 13 s at 44.1 kHz)
-SUFFIXES = (".measure.npz", ".edges.npz", ".record.npz")
 
 
 @dataclass(frozen=True)
@@ -270,7 +268,6 @@ def encode(mix, keys: Sequence[str | None], gain: Gain, settings: Mastering, bit
         for i, (lo, hi) in enumerate(parts):
             after = _edge(head(i + 1)) if i + 1 < len(parts) else "end"
             rkey[i] = _digest(before, key2[i], after, bitrate) if key2[i] else None
-            log.debug("part %d: after %s, before %s, own %s", i, after[:8], before[:8], (key2[i] or "")[:8])
             rk = rkey[i]
             rec = store.record(rk) if rk and reuse and i in stored else None
             if rec is not None:
