@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import itertools
 import multiprocessing
 import os
 import signal
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -168,10 +170,17 @@ class EspeakEngine(Engine):
         try:
             batches = [([self.prepare(t) for t in texts[i:i + _POOL_CHUNK]], self.voice, self.wpm, self.pitch)
                        for i in range(0, len(texts), _POOL_CHUNK)]
-            answers = pool.imap(_pool_speak, batches)  # in order; one message per batch
+            # A few batches in flight at a time, not all of them: with every batch queued,
+            # the pool's task thread blocks on a full pipe, and terminate() (Ctrl-C) then
+            # waits for it for good.
+            ahead = iter(batches)
+            flight = deque(pool.apply_async(_pool_speak, (b,)) for b in itertools.islice(ahead, 2 * workers))
             for start in range(0, len(texts), _POOL_CHUNK):
                 batch = texts[start:start + _POOL_CHUNK]
-                for offset, (text, (status, pcm)) in enumerate(zip(batch, _next(answers))):
+                answer = _next(flight.popleft())
+                if (more := next(ahead, None)) is not None:
+                    flight.append(pool.apply_async(_pool_speak, (more,)))
+                for offset, (text, (status, pcm)) in enumerate(zip(batch, answer)):
                     on_result(start + offset, self._audio(text, status, pcm, rate, self.voice))
         except BaseException:  # an error or Ctrl-C: the workers die now, not after the queue
             pool.terminate()
@@ -236,11 +245,11 @@ def _pool_speak(job: tuple[Sequence[str], str, int, int]) -> list[tuple[int, byt
         return [_speak(lib, text, voice, wpm, pitch) for text in texts]
 
 
-def _next(answers):
-    """The next pool answer, waking up often so Ctrl-C is seen at once."""
+def _next(answer):
+    """A pool answer, waited for in short steps so Ctrl-C is seen at once."""
     while True:
         try:
-            return answers.next(timeout=0.2)
+            return answer.get(timeout=0.2)
         except multiprocessing.TimeoutError:
             continue
 
