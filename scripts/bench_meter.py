@@ -13,7 +13,7 @@ A synthetic speech-like signal (noise bursts of a few hundred ms with pauses, at
 Times are CPU seconds of this process (BLAS threads included).
 
 `old` is a copy of the implementation before the speed-up (kept below as the
-baseline), `new` is audioessay.meter. Each row prints the best of --repeat runs
+baseline), `new` is audioessay.dsp.meter. Each row prints the best of --repeat runs
 for both, their ratio, and the largest relative difference of the results.
 """
 
@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from audioessay import meter  # noqa: E402
+from audioessay.dsp import meter  # noqa: E402
 
 BLOCK = 65536
 RATE = 44100

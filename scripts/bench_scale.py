@@ -217,9 +217,9 @@ def render(script: Path, output: Path, cache: Path, force: bool) -> Run:
 
 FLOOR_SYNTH = r"""
 import json, sys, time
-from audioessay.engines.espeak import EspeakEngine
-from audioessay.plan import make_plan
-from audioessay.script import load
+from audioessay.speech.engines.espeak import EspeakEngine
+from audioessay.speech.plan import make_plan
+from audioessay.script.loader import load
 plan = make_plan(load(sys.argv[1]))
 texts = list(dict.fromkeys(u.spoken for u in plan.utterances if u.spoken.strip()))
 engine = EspeakEngine(workers=1)
@@ -230,7 +230,7 @@ print(json.dumps({"synth": time.perf_counter() - start, "texts": len(texts), "sp
 
 
 def floor(script: Path, episode: Path, work: Path, bitrate: int) -> dict:
-    from audioessay import ffmpeg
+    from audioessay.util import ffmpeg
 
     out = subprocess.run([sys.executable, "-c", FLOOR_SYNTH, str(script)], capture_output=True, text=True,
                          env=clean_env(None, work / "unused-cache"), check=True)
@@ -247,8 +247,8 @@ def floor(script: Path, episode: Path, work: Path, bitrate: int) -> dict:
 
 def segments_encode(episode: Path, edited: Path, work: Path, bitrate: int) -> dict:
     """encode_stream of the cold episode's audio, then of the edited one (same cache)."""
-    from audioessay import ffmpeg
-    from audioessay.export.segments import encode_stream, iter_blocks
+    from audioessay.util import ffmpeg
+    from audioessay.export.mp3 import encode_stream, iter_blocks
 
     out = {}
     cache = work / "segments"

@@ -59,7 +59,7 @@ def tools() -> str:
     import sys
 
     sys.path.insert(0, str(REPO / "src"))
-    from audioessay.ffmpeg import ffmpeg_path
+    from audioessay.util.ffmpeg import ffmpeg_path
 
     path = ffmpeg_path()
     version = subprocess.run([path, "-hide_banner", "-version"], capture_output=True, text=True).stdout.split("\n")[0].split(" Copyright")[0]

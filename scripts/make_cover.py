@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audioessay import ffmpeg
+from audioessay.util import ffmpeg
 
 SIZE = 1400
 OUT = Path(__file__).resolve().parent.parent / "audio" / "cover.jpg"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from audioessay import ffmpeg
-from audioessay.fsutil import atomic_path
+from audioessay.util import ffmpeg
+from audioessay.util.fsutil import atomic_path
 
 RATE = 44100
 

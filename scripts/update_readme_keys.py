@@ -1,4 +1,4 @@
-"""Rewrite README.md's table of script keys from the declarations (audioessay.groups).
+"""Rewrite README.md's table of script keys from the declarations (audioessay.config.groups).
 
 Run after adding or changing a setting: python scripts/update_readme_keys.py
 tests/test_settings.py fails while README and the declarations disagree.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from audioessay.groups import readme_table
+from audioessay.config.groups import readme_table
 
 START, END = "<!-- keys:start -->", "<!-- keys:end -->"
 

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from pydub import AudioSegment
 
-from audioessay import engines
-from audioessay.cache import Cache
-from audioessay.engines.base import Engine, EngineSpec
-from audioessay.settings import Group
+from audioessay.speech import engines
+from audioessay.speech.cache import Cache
+from audioessay.config.engines import EngineSpec
+from audioessay.speech.engines.base import Engine
+from audioessay.config.settings import Group
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE_RATE = 16000

@@ -49,7 +49,7 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from audioessay import ffmpeg
+from audioessay.util import ffmpeg
 from fakes import FaultScript
 from fake_gtts import LEAD_S, RATE, _signal, speech_ms
 

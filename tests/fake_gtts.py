@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 
-from audioessay import ffmpeg
+from audioessay.util import ffmpeg
 from fakes import FaultScript
 
 PATH = "/_/TranslateWebserverUi/data/batchexecute"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audioessay import ffmpeg
+from audioessay.util import ffmpeg
 
 RATE = 44100
 

@@ -3,7 +3,7 @@
 import numpy as np
 from pydub import AudioSegment
 
-from audioessay.audio import from_float, resample, to_float, trim
+from audioessay.dsp.convert import from_float, resample, to_float, trim
 
 
 def tone(ms: int, rate: int = 24000, amp: float = 0.3) -> np.ndarray:

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from pydub import AudioSegment
 
-from audioessay import cache as cache_mod
-from audioessay.cache import CACHE_ENV, Cache, cache_key, default_cache_dir, parse_age
+from audioessay.speech import cache as cache_mod
+from audioessay.speech.cache import CACHE_ENV, Cache, cache_key, default_cache_dir, parse_age
 
 BASE = dict(engine="espeak", engine_version="1.51", settings={"voice": "ko", "speed": 1.0}, text="안녕하세요.")
 
@@ -147,7 +147,7 @@ def stored(tmp_path):
 
 
 def assert_discarded(c: Cache, k: str, path: Path, caplog) -> None:
-    with caplog.at_level(logging.WARNING, logger="audioessay.cache"):
+    with caplog.at_level(logging.WARNING, logger="audioessay.speech.cache"):
         assert c.get(k) is None
     assert not path.exists()
     assert any(r.levelno == logging.WARNING and "corrupt" in r.getMessage() for r in caplog.records)
@@ -484,7 +484,7 @@ def test_entry_copied_over_another_is_a_miss(tmp_path, caplog):
     c.put(k1, make_audio(0.5, seed=1))
     c.put(k2, make_audio(0.5, seed=2))
     entry_path(tmp_path, k2).write_bytes(entry_path(tmp_path, k1).read_bytes())
-    with caplog.at_level(logging.WARNING, logger="audioessay.cache"):
+    with caplog.at_level(logging.WARNING, logger="audioessay.speech.cache"):
         assert c.get(k2) is None
     assert "belongs to key" in caplog.text and not entry_path(tmp_path, k2).exists()
     assert c.get(k1).raw_data == make_audio(0.5, seed=1).raw_data

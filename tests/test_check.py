@@ -8,8 +8,8 @@ import pyloudnorm as pyln
 import pytest
 from test_id3 import full_tags, make_image, make_mp3, make_png, sample_timeline
 
-from audioessay import ffmpeg
-from audioessay.check import Row, check, format_table, ok
+from audioessay.util import ffmpeg
+from audioessay.publish.check import Row, check, format_table, ok
 from audioessay.errors import InputError
 from audioessay.export.id3 import Tags, write_tags
 

@@ -61,7 +61,7 @@ def test_text_bad_script_exit_2(tmp_path):
 
 
 def test_cache_info_clear_prune(tmp_path):
-    from audioessay.cache import Cache
+    from audioessay.speech.cache import Cache
     from pydub import AudioSegment
 
     cache = Cache(tmp_path)
@@ -106,7 +106,7 @@ def test_check_passes_on_rendered_episode(rendered):
 
 
 def test_check_fails_on_quiet_untagged_mp3(tmp_path):
-    from audioessay import ffmpeg
+    from audioessay.util import ffmpeg
 
     quiet = tmp_path / "quiet.mp3"
     ffmpeg.run(["-f", "lavfi", "-i", "sine=f=440:d=5", "-af", "volume=-40dB", "-ac", "1", "-ar", "44100",

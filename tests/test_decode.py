@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from audioessay import decode, ffmpeg
+from audioessay.dsp import decode
+from audioessay.util import ffmpeg
 from audioessay.errors import EngineError
 
 RATE = 24000

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from edge_tts.drm import DRM
 
-from audioessay import ffmpeg
-from audioessay.engines import edge_client as ec
-from audioessay.engines.edge_client import (
+from audioessay.util import ffmpeg
+from audioessay.speech.engines import edge_client as ec
+from audioessay.speech.engines.edge_client import (
     ENDPOINT_ENV,
     MAX_CHARS,
     Cancelled,

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from audioessay.audio import to_float
-from audioessay.engines.espeak import EspeakEngine
+from audioessay.dsp.convert import to_float
+from audioessay.speech.engines.espeak import EspeakEngine
 
 
 def rms_db(seg) -> float:
@@ -40,7 +40,7 @@ def texts(n: int) -> list[str]:
 
 
 def test_pool_gives_every_result_in_script_order():
-    from audioessay.engines import espeak
+    from audioessay.speech.engines import espeak
 
     many = texts(espeak._POOL_MIN_TEXTS + 5)
     seen: list[int] = []
@@ -54,7 +54,7 @@ def test_pool_gives_every_result_in_script_order():
 
 POOL_SCRIPT = r"""
 import sys
-from audioessay.engines.espeak import EspeakEngine
+from audioessay.speech.engines.espeak import EspeakEngine
 texts = [f"이것은 {i}번째 문장이다, 사랑은 자신을 이해하는 데서 비롯된다." for i in range(3000)]
 def got(i, audio):
     if i == 8:

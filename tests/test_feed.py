@@ -19,7 +19,7 @@ from test_id3 import full_tags, make_mp3, sample_timeline
 from audioessay.errors import InputError
 from audioessay.export.id3 import Tags, write_tags
 from audioessay.export.sidecars import write_sidecars
-from audioessay.feed import (
+from audioessay.publish.feed import (
     ATOM,
     CONTENT,
     ITUNES,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from audioessay import ffmpeg
+from audioessay.util import ffmpeg
 from audioessay.errors import ToolError
 
 
@@ -46,7 +46,7 @@ def test_decode_bytes_roundtrip_rate_and_channels():
 def test_verbose_logs_each_command(caplog):
     import logging
 
-    with caplog.at_level(logging.INFO, logger="audioessay.ffmpeg"):
+    with caplog.at_level(logging.INFO, logger="audioessay.util.ffmpeg"):
         ffmpeg.run(["-f", "lavfi", "-i", "anullsrc", "-t", "0.1", "-f", "null", "-"])
     assert any("-hide_banner" in r.getMessage() and "anullsrc" in r.getMessage() for r in caplog.records)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from audioessay.errors import InputError
-from audioessay.fsutil import (atomic_group, atomic_path, atomic_write, check_output, clean_stale_parts,
+from audioessay.util.fsutil import (atomic_group, atomic_path, atomic_write, check_output, clean_stale_parts,
                                read_limited, regular_file)
 
 
@@ -30,7 +30,7 @@ def test_new_file_gets_0644_minus_umask(tmp_path):
     try:
         import importlib
 
-        import audioessay.fsutil as fsutil
+        import audioessay.util.fsutil as fsutil
 
         importlib.reload(fsutil)
         fsutil.atomic_write(tmp_path / "new.mp3", b"x")

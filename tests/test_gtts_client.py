@@ -9,16 +9,16 @@ import time
 import numpy as np
 import pytest
 
-from audioessay import ffmpeg
-from audioessay.engines import gtts_client as gc
-from audioessay.engines.gtts_client import (
+from audioessay.util import ffmpeg
+from audioessay.speech.engines import gtts_client as gc
+from audioessay.speech.engines.gtts_client import (
     ENDPOINT_ENV,
     GttsSettings,
     RateLimiter,
     fetch_mp3,
     probe,
 )
-from audioessay.engines.gtts import GttsEngine, GttsVoice
+from audioessay.speech.engines.gtts import GttsEngine, GttsVoice
 from audioessay.errors import EngineError
 from fake_gtts import FakeGtts
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from audioessay import ffmpeg
+from audioessay.util import ffmpeg
 from fake_gtts import FakeGtts
 
 SCRIPT = """\

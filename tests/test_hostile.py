@@ -24,7 +24,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from audioessay import ffmpeg
+from audioessay.util import ffmpeg
 from audioessay.cli import cli
 
 HERE = Path(__file__).resolve().parent
@@ -233,7 +233,7 @@ def small_tmpfs(tmp_path):
 
 
 def test_disk_full_write_keeps_previous_file_and_leaves_no_temporary(small_tmpfs):
-    from audioessay.fsutil import atomic_group
+    from audioessay.util.fsutil import atomic_group
 
     mp3, vtt = small_tmpfs / "ep.mp3", small_tmpfs / "ep.vtt"
     mp3.write_bytes(b"previous mp3")

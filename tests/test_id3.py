@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from mutagen.id3 import ID3, CTOCFlags
 
-from audioessay import ffmpeg
+from audioessay.util import ffmpeg
 from audioessay.errors import InputError
 from audioessay.export.id3 import ChapterTag, CoverTag, EpisodeTags, Tags, check_cover, read_tags, write_tags
-from audioessay.timeline import Chapter, Cue, Timeline
+from audioessay.mix.timeline import Chapter, Cue, Timeline
 
 
 # ---- helpers shared by the export/feed/check tests -------------------------------------

@@ -10,10 +10,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audioessay import importer, script
+from audioessay.script import importer
+from audioessay.script import loader as script
 from audioessay.errors import InputError
-from audioessay.importer import essay_to_script, markdown_document, parse_front_matter, script_yaml, sniff
-from audioessay.plan import make_plan
+from audioessay.script.importer import essay_to_script, markdown_document, parse_front_matter, script_yaml, sniff
+from audioessay.speech.plan import make_plan
 
 DATA = Path(__file__).resolve().parent / "data" / "writer"
 HER = (DATA / "her.txt").read_text(encoding="utf-8")
@@ -367,8 +368,8 @@ def test_sniff_leaves_scripts_to_the_loader(name, raw):
 
 
 def test_imported_post_renders_with_a_clean_transcript(tmp_path):
-    from audioessay import render
-    from audioessay.cache import Cache
+    from audioessay.render import episode as render
+    from audioessay.speech.cache import Cache
     from audioessay.export.sidecars import sidecar_paths
 
     post = "---\ntitle: 짧은 글\n---\n\n## 하나\n\n*첫* 문장이다. [링크](https://a.kr)를 보라.\n\n- 목록 항목\n"

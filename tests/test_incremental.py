@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from audioessay import ffmpeg, render, script
-from audioessay.cache import Cache
+from audioessay.util import ffmpeg
+from audioessay.render import episode as render
+from audioessay.script import loader as script
+from audioessay.speech.cache import Cache
 from audioessay.export import id3
 from fake_gtts import FakeGtts
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from scipy.io import wavfile
 
-from audioessay import ffmpeg
-from audioessay.groups import Mastering
-from audioessay.master import Loudness, master, measure
+from audioessay.util import ffmpeg
+from audioessay.config.groups import Mastering
+from audioessay.master.loudness import Loudness, master, measure
 
 RATE = 44100
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audioessay import meter
+from audioessay.dsp import meter
 
 TAPS = meter._TAPS_PER_PHASE
 D = meter.TruePeakMeter.DELAY

@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audioessay import ffmpeg, music
-from audioessay.groups import Music, SectionMusic
-from audioessay.music import BedError
+from audioessay.util import ffmpeg
+from audioessay.mix import music
+from audioessay.config.groups import Music, SectionMusic
+from audioessay.mix.music import BedError
 
 RATE = 44100
 AUDIO = Path(__file__).resolve().parent.parent / "audio"

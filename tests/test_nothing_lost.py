@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from pydub import AudioSegment
 
-from audioessay import render, script
+from audioessay.render import episode as render
+from audioessay.script import loader as script
 from audioessay.errors import EngineError
 from audioessay.export import id3
 from audioessay.export.sidecars import sidecar_paths

@@ -9,13 +9,16 @@ import shutil
 import numpy as np
 import pytest
 
-from audioessay import check, ffmpeg, render, script
-from audioessay.cache import Cache
+from audioessay.publish import check
+from audioessay.util import ffmpeg
+from audioessay.render import episode as render
+from audioessay.script import loader as script
+from audioessay.speech.cache import Cache
 from audioessay.export import id3
-from audioessay.export.segments import MissingSpan, Reuse, encode_stream
-from audioessay.groups import Mastering, Music
-from audioessay.master import Gain, Measurement, first_gain
-from audioessay.music import Bed
+from audioessay.export.mp3 import MissingSpan, Reuse, encode_stream
+from audioessay.config.groups import Mastering, Music
+from audioessay.master.loudness import Gain, Measurement, first_gain
+from audioessay.mix.music import Bed
 from conftest import ROOT
 from soundcheck import ebur128
 from test_segments import count_runs
@@ -99,9 +102,9 @@ def test_sections_after_an_edit_are_the_same_audio_moved(fake_engine, folder):
 
 
 def test_part_keys_follow_their_own_audio(fake_engine, folder):
-    from audioessay.assemble import assemble
-    from audioessay.plan import make_plan
-    from audioessay.synthesize import synthesize
+    from audioessay.mix.assemble import assemble
+    from audioessay.speech.plan import make_plan
+    from audioessay.speech.synthesize import synthesize
 
     cache = Cache(folder / "cache")
 
@@ -188,7 +191,7 @@ def test_the_previous_gain_is_kept_only_while_the_loudness_allows():
 
 
 def test_sections_pick_up_the_bundled_bed_where_it_is_not_loud():
-    from audioessay.music import SECTION_SETTLE_MS, SECTION_XFADE_MS, load_bed
+    from audioessay.mix.music import SECTION_SETTLE_MS, SECTION_XFADE_MS, load_bed
 
     rate = 22050
     loop = load_bed(ROOT / "audio" / "ambient_pad.ogg", rate, 1)

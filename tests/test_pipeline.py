@@ -8,12 +8,14 @@ import shutil
 import numpy as np
 import pytest
 
-from audioessay import ffmpeg, render, script
-from audioessay.assemble import assemble
+from audioessay.util import ffmpeg
+from audioessay.render import episode as render
+from audioessay.script import loader as script
+from audioessay.mix.assemble import assemble
 from audioessay.errors import EngineError
 from audioessay.export import id3
-from audioessay.plan import make_plan
-from audioessay.synthesize import synthesize
+from audioessay.speech.plan import make_plan
+from audioessay.speech.synthesize import synthesize
 from conftest import FAKE_RATE, MS_PER_CHAR, ROOT
 
 TWO = """\

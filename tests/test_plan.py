@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from audioessay import script
-from audioessay.plan import episode_digest, make_plan
+from audioessay.script import loader as script
+from audioessay.speech.plan import episode_digest, make_plan
 
 
 def plan_digest(s, engine):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from mutagen.mp3 import MP3
 
-from audioessay import ffmpeg
+from audioessay.util import ffmpeg
 from audioessay.export import id3
 from soundcheck import vtt_cues
 
@@ -94,7 +94,7 @@ def test_sample_intro_is_music_fading_in(sample_render):
 
 def test_sample_loudness_measured_by_ffmpeg(sample_render):
     """An independent meter (ffmpeg ebur128, true peak) on the decoded MP3."""
-    from audioessay.check import measure_loudness
+    from audioessay.publish.check import measure_loudness
 
     work, _, _ = sample_render
     lufs, peak = measure_loudness(work / "her.mp3")
@@ -167,7 +167,7 @@ def test_no_music_render_meets_loudness_spec(tmp_path):
                  "      이 진실을 깨닫게 하는 영화가 바로 〈HER〉이다.\n", encoding="utf-8")
     proc = run_cli("render", str(p), env={"AUDIOESSAY_CACHE_DIR": str(tmp_path / "cache")})
     assert proc.returncode == 0, proc.stderr
-    from audioessay.check import measure_loudness
+    from audioessay.publish.check import measure_loudness
 
     lufs, peak = measure_loudness(tmp_path / "plain.mp3")
     assert abs(lufs - -16.0) <= 1.0 and peak <= -1.0
@@ -256,7 +256,7 @@ def test_interrupted_render_keeps_previous_mp3_and_finished_sentences(tmp_path, 
 
 
 def test_silent_music_is_an_input_error_before_synthesis(tmp_path):
-    from audioessay import ffmpeg as ff
+    from audioessay.util import ffmpeg as ff
 
     ff.run(["-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-t", "3", "-y", str(tmp_path / "silence.wav")])
     p = tmp_path / "t.yaml"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from audioessay import script
+from audioessay.script import loader as script
 from audioessay.errors import InputError
 
 SAMPLE = Path(__file__).resolve().parent.parent / "scripts" / "her.yaml"

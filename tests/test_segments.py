@@ -9,9 +9,9 @@ import mutagen.mp3
 import numpy as np
 import pytest
 
-from audioessay import ffmpeg
-from audioessay.export import segments
-from audioessay.export.segments import encode_stream, iter_blocks
+from audioessay.util import ffmpeg
+from audioessay.export import mp3 as segments
+from audioessay.export.mp3 import encode_stream, iter_blocks
 
 SEG = 24  # frames per span: many joins in a few seconds of audio
 

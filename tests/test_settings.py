@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from audioessay import groups, script, settings
-from audioessay.groups import DateText, EngineName, Music, SectionMusic
-from audioessay.options import Bool, Choice, Number, Text, TextMap
-from audioessay.plan import episode_digest, make_plan
-from audioessay.settings import Group
+from audioessay.config import groups
+from audioessay.script import loader as script
+from audioessay.config import settings
+from audioessay.config.groups import DateText, EngineName, Music, SectionMusic
+from audioessay.config.options import Bool, Choice, Number, Text, TextMap
+from audioessay.speech.plan import episode_digest, make_plan
+from audioessay.config.settings import Group
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = {"name": "gtts", "version": "1", "lang": "ko"}
@@ -140,14 +142,14 @@ def test_the_completeness_check_catches_forgotten_section_music(full, tmp_path, 
     real = settings.digest_material
     monkeypatch.setattr(settings, "digest_material",
                         lambda v: None if isinstance(v, SectionMusic) else real(v))
-    import audioessay.plan as plan_mod
+    import audioessay.speech.plan as plan_mod
 
     monkeypatch.setattr(plan_mod, "digest_material", settings.digest_material)
     assert "SectionMusic.volume" in digest_blind_spots(full, tmp_path)
 
 
 def test_fields_outside_the_digest_are_exactly_the_listed_ones():
-    from audioessay import engines
+    from audioessay.speech import engines
 
     declared = list(groups.GROUPS) + [s.settings for s in engines.registered().values()]
     outside = set()

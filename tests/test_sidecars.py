@@ -23,7 +23,7 @@ from audioessay.export.sidecars import (
     wrap,
     write_sidecars,
 )
-from audioessay.timeline import Cue, Timeline
+from audioessay.mix.timeline import Cue, Timeline
 
 _TIME = re.compile(r"^(\d\d):(\d\d):(\d\d)[.,](\d{3}) --> (\d\d):(\d\d):(\d\d)[.,](\d{3})$")
 

@@ -17,8 +17,8 @@ from test_id3 import full_tags, make_image, make_mp3, sample_timeline
 from audioessay.errors import InputError
 from audioessay.export.id3 import Tags, write_tags
 from audioessay.export.sidecars import write_sidecars
-from audioessay.feed import ITUNES, PODCAST, podcast_guid
-from audioessay.site import build_site
+from audioessay.publish.feed import ITUNES, PODCAST, podcast_guid
+from audioessay.publish.site import build_site
 
 SITE_URL = "https://essays.example.com/show/"
 NS = {"itunes": ITUNES, "podcast": PODCAST}

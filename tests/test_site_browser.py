@@ -20,7 +20,7 @@ from serve_range import serve
 from test_id3 import sample_timeline
 from test_site import make_show
 
-from audioessay.site import build_site
+from audioessay.publish.site import build_site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

@@ -9,7 +9,9 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from audioessay import ffmpeg, render, script
+from audioessay.util import ffmpeg
+from audioessay.render import episode as render
+from audioessay.script import loader as script
 from audioessay.export import id3
 from conftest import ROOT
 from soundcheck import Episode, ebur128
@@ -114,8 +116,8 @@ def test_pauses_are_silent_by_default_and_room_tone_fills_them(fake_engine, tmp_
 def test_long_gtts_sentence_has_no_hole_at_the_joins(no_proxy, monkeypatch):
     from fake_gtts import FakeGtts
 
-    from audioessay.audio import to_float
-    from audioessay.engines.gtts import GttsEngine, GttsVoice
+    from audioessay.dsp.convert import to_float
+    from audioessay.speech.engines.gtts import GttsEngine, GttsVoice
 
     sentence = ("그렇다면 우리는 앞으로 인공지능의 진화속도를 못 따라잡아서 인공지능에게 지배당하는 건 아닌지, "
                 "기우에 지나지 않는 생각이겠지만 요즘 명령을 내리면 자기 스스로 판단해서, "
@@ -137,7 +139,7 @@ def test_long_gtts_sentence_has_no_hole_at_the_joins(no_proxy, monkeypatch):
 
 
 def test_check_reports_range_and_flags_a_quiet_intro(fake_engine, tmp_path, cache):
-    from audioessay.check import check
+    from audioessay.publish.check import check
 
     _, ep = render_essay(tmp_path, cache, "music: {file: bed.ogg, solo: -16}\nintro: 5000\noutro: 5000")
     rows = {r.name: r for r in check(ep.path)}
@@ -149,7 +151,7 @@ def test_check_reports_range_and_flags_a_quiet_intro(fake_engine, tmp_path, cach
 
 
 def test_check_passes_an_intro_near_the_programme(with_music):
-    from audioessay.balance import balance_rows
+    from audioessay.publish.balance import balance_rows
 
     _, ep = with_music
     rows = balance_rows(ep.path, id3.read_tags(ep.path).chapters, ebur128(ep.path)["I"])

@@ -14,13 +14,16 @@ import pyloudnorm
 import pytest
 from scipy.signal import lfilter
 
-from audioessay import meter, script
-from audioessay.assemble import assemble
-from audioessay.dynamics import frame_gain, gain_curve
-from audioessay.groups import Mastering
-from audioessay.master import Limiter, Mastered, Stems, measure_stems, plan_gain
-from audioessay.plan import make_plan
-from audioessay.synthesize import synthesize
+from audioessay.dsp import meter
+from audioessay.script import loader as script
+from audioessay.mix.assemble import assemble
+from audioessay.dsp.dynamics import frame_gain, gain_curve
+from audioessay.config.groups import Mastering
+from audioessay.dsp.limiter import Limiter
+from audioessay.master.loudness import Mastered, measure_stems, plan_gain
+from audioessay.mix.stems import Stems
+from audioessay.speech.plan import make_plan
+from audioessay.speech.synthesize import synthesize
 from conftest import ROOT
 
 RATE = 44100
@@ -170,10 +173,11 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
     sys.path.insert(0, {tests!r})
     import conftest
-    from audioessay import engines, script
-    from audioessay.cache import Cache
-    from audioessay.engines.base import EngineSpec
-    from audioessay.render import render
+    from audioessay.speech import engines
+    from audioessay.script import loader as script
+    from audioessay.speech.cache import Cache
+    from audioessay.config.engines import EngineSpec
+    from audioessay.render.episode import render
 
     engine = conftest.FakeEngine()
     engines.register(EngineSpec(name="fake", doc="test", settings=conftest.FakeVoice,
@@ -214,8 +218,8 @@ def test_memory_stays_flat_from_2_to_20_minutes(tmp_path):
 
 
 def test_encode_stream_keeps_the_level_lame_would_lower(tmp_path):
-    from audioessay import ffmpeg
-    from audioessay.export.mp3 import encode_stream
+    from audioessay.util import ffmpeg
+    from audioessay.export.lame import encode_stream
 
     t = np.arange(RATE * 4) / RATE
     x = (0.1 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)[:, None]

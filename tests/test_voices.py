@@ -7,9 +7,9 @@ import os
 import espeakng_loader
 import pytest
 
-from audioessay.engines import voices as v
-from audioessay.engines.edge_client import ENDPOINT_ENV
-from audioessay.engines.voices import VoiceInfo, builtin_voices, edge_voice_list, espeak_voices
+from audioessay.speech.engines import voices as v
+from audioessay.speech.engines.edge_client import ENDPOINT_ENV
+from audioessay.speech.engines.voices import VoiceInfo, builtin_voices, edge_voice_list, espeak_voices
 from fake_edge import FakeEdge, closed_port, isolate_edge_tts
 
 VARIANTS = os.path.join(espeakng_loader.get_data_path(), "voices", "!v")

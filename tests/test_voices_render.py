@@ -11,9 +11,11 @@ import time
 
 import pytest
 
-from audioessay import ffmpeg, render, script
-from audioessay.cache import Cache
-from audioessay.engines.edge_client import ENDPOINT_ENV
+from audioessay.util import ffmpeg
+from audioessay.render import episode as render
+from audioessay.script import loader as script
+from audioessay.speech.cache import Cache
+from audioessay.speech.engines.edge_client import ENDPOINT_ENV
 from audioessay.errors import EngineError
 from fake_edge import FakeEdge, closed_port, isolate_edge_tts
 from fake_gtts import FakeGtts

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from audioessay import watch as watch_mod
+from audioessay.render import watch as watch_mod
 from audioessay.errors import InputError, Problem
 
 WAIT = 20.0  # seconds: an upper bound for slow machines, never a measured duration
@@ -147,7 +147,7 @@ def test_other_exceptions_are_not_swallowed(tmp_path):
 
 
 def test_script_files_names_what_the_script_references(tmp_path):
-    from audioessay import script
+    from audioessay.script import loader as script
 
     (tmp_path / "part.txt").write_text("둘째 부분이다.\n", encoding="utf-8")
     (tmp_path / "bed.ogg").write_bytes(b"not decoded when the script loads")

@@ -13,7 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audioessay import ffmpeg, importer, render, script
+from audioessay.util import ffmpeg
+from audioessay.script import importer
+from audioessay.render import episode as render
+from audioessay.script import loader as script
 from conftest import ROOT
 
 HER_TEXT = (ROOT / "scripts" / "her.txt").read_text(encoding="utf-8")  # the seed essay, as given
@@ -157,7 +160,7 @@ def test_watch_rerenders_on_save_and_survives_a_broken_edit(tmp_path):
 
 
 def test_a_large_mp3_given_to_render_is_named_as_an_mp3(tmp_path):
-    from audioessay import ffmpeg as ff
+    from audioessay.util import ffmpeg as ff
 
     mp3 = tmp_path / "episode.mp3"
     ff.run(["-f", "lavfi", "-i", "anoisesrc=d=200:r=22050", "-c:a", "libmp3lame", "-b:a", "128k", "-y", str(mp3)])

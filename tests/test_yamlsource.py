@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audioessay import yamlsource
+from audioessay.config import yamlsource
 from audioessay.errors import Problem
 
 

@@ -12,9 +12,9 @@ from typing import Any
 import click
 
 from audioessay import __version__
-from audioessay.engines import names as engine_names
+from audioessay.speech.engines import names as engine_names
 from audioessay.errors import AudioessayError, InputError
-from audioessay.report import Reporter
+from audioessay.util.progress import Reporter
 
 
 class ClickReporter(Reporter):
@@ -61,7 +61,7 @@ def cli() -> None:
 
 
 def _cache(cache_dir: Path | None, no_cache: bool = False, refresh: bool = False):
-    from audioessay.cache import Cache, default_cache_dir
+    from audioessay.speech.cache import Cache, default_cache_dir
 
     return Cache(cache_dir or default_cache_dir(), enabled=not no_cache, refresh=refresh)
 
@@ -82,7 +82,7 @@ def render_options(f):
 
 
 def _load(script: Path, engine: str | None):
-    from audioessay import script as script_mod
+    from audioessay.script import loader as script_mod
 
     spec = script_mod.load(script)
     return spec.with_engine(engine) if engine else spec
@@ -104,7 +104,7 @@ def _summary(result) -> str:
 @render_options
 def render(script, output, force, engine, cache_dir, no_cache, refresh, quiet, verbose):
     """Render SCRIPT (a .yaml script or a Markdown post) to an MP3 episode."""
-    from audioessay import render as render_mod
+    from audioessay.render import episode as render_mod
 
     _logging(verbose)
     result = render_mod.render(_load(script, engine), output=output, cache=_cache(cache_dir, no_cache, refresh),
@@ -118,7 +118,7 @@ def render(script, output, force, engine, cache_dir, no_cache, refresh, quiet, v
 def validate(script):
     """Check SCRIPT without rendering: every problem at once (exit 2), or `ok`."""
     spec = _load(script, None)
-    from audioessay.plan import make_plan
+    from audioessay.speech.plan import make_plan
 
     for key in make_plan(spec).unused_pronounce:
         click.echo(f"warning: pronounce entry {key!r} never matches the text; check its spelling", err=True)
@@ -131,9 +131,9 @@ def validate(script):
 @click.option("--force", is_flag=True, help="Overwrite an existing script.")
 def init(essay, output, force):
     """Make a script from an essay you already have (.txt or a Markdown post)."""
-    from audioessay import script as script_mod
-    from audioessay.fsutil import atomic_write
-    from audioessay.importer import import_essay
+    from audioessay.script import loader as script_mod
+    from audioessay.util.fsutil import atomic_write
+    from audioessay.script.importer import import_essay
 
     output = output or essay.with_suffix(".yaml")
     if output.resolve() == essay.resolve():
@@ -158,7 +158,7 @@ def init(essay, output, force):
 @render_options
 def preview(script, which, output, engine, cache_dir, no_cache, refresh, quiet, verbose):
     """Render one section (its heading, music and mastering as in the episode) and play it."""
-    from audioessay import render as render_mod
+    from audioessay.render import episode as render_mod
 
     _logging(verbose)
     spec = _load(script, engine)
@@ -179,9 +179,9 @@ def preview(script, which, output, engine, cache_dir, no_cache, refresh, quiet, 
 @render_options
 def watch(script, output, engine, cache_dir, no_cache, refresh, quiet, verbose):
     """Render SCRIPT, then again each time it (or a file it uses) is saved. Ctrl-C stops."""
-    from audioessay import render as render_mod
-    from audioessay import script as script_mod
-    from audioessay.watch import script_files, watch as watch_loop
+    from audioessay.render import episode as render_mod
+    from audioessay.script import loader as script_mod
+    from audioessay.render.watch import script_files, watch as watch_loop
 
     _logging(verbose)
     store = _cache(cache_dir, no_cache, refresh)
@@ -205,7 +205,7 @@ def text(script, changed, as_json, engine):
     """Show each sentence as written and as it will be spoken (synthesizes nothing)."""
     import json
 
-    from audioessay.plan import make_plan
+    from audioessay.speech.plan import make_plan
 
     spec = _load(script, engine)
     plan = make_plan(spec)
@@ -233,7 +233,7 @@ def text(script, changed, as_json, engine):
 def _engine_forms(spec, plan):
     """u -> (engine name, the text that engine receives). Nothing is probed: `auto` shows
     the spoken form as is."""
-    from audioessay import engines
+    from audioessay.speech import engines
 
     made = {}
 
@@ -256,7 +256,7 @@ def voices(engine, as_json, offline):
     """List every engine's voices, Korean first, and whether each can be used right now."""
     import json
 
-    from audioessay.engines.voices import usable_voices
+    from audioessay.speech.engines.voices import usable_voices
 
     rows = usable_voices(engine, online=not offline)
     if as_json:
@@ -291,7 +291,7 @@ def cache_clear(cache_dir):
 @click.option("--cache-dir", type=click.Path(path_type=Path), envvar="AUDIOESSAY_CACHE_DIR", help="Cache folder.")
 def cache_prune(older_than, cache_dir):
     """Remove cached sentences not used for a while."""
-    from audioessay.cache import parse_age
+    from audioessay.speech.cache import parse_age
 
     try:
         seconds = parse_age(older_than)
@@ -308,7 +308,7 @@ def check(mp3, as_json):
     import dataclasses
     import json
 
-    from audioessay import check as check_mod
+    from audioessay.publish import check as check_mod
 
     rows = check_mod.check(mp3)
     if as_json:
@@ -324,7 +324,7 @@ def check(mp3, as_json):
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Feed file (default: feed.xml beside SHOW).")
 def feed(show, output):
     """Build or update a podcast RSS feed from a show file and its rendered episodes."""
-    from audioessay import feed as feed_mod
+    from audioessay.publish import feed as feed_mod
 
     out = feed_mod.write_feed(show, output or show.parent / "feed.xml", warn=_warn)
     click.echo(f"wrote {out}")
@@ -340,7 +340,7 @@ def _warn(message: str) -> None:
 @click.option("--url", help="Where the site will be served (default: the show's link, else base_url).")
 def site(show, output, url):
     """Build a static web site for the show: index, episode pages with player, chapters and transcript."""
-    from audioessay.site import build_site
+    from audioessay.publish.site import build_site
 
     result = build_site(show, output, site_url=url, warn=_warn)
     click.echo(f"wrote {len(result.pages)} episode pages, {result.index.name} and {result.feed.name} to {result.folder}")
@@ -361,7 +361,7 @@ def _interrupted() -> None:
 
 
 def main() -> None:
-    from audioessay.malloc import one_arena
+    from audioessay.util.malloc import one_arena
 
     one_arena()  # before any thread starts (see malloc.py)
     signal.signal(signal.SIGTERM, _terminate)

@@ -28,10 +28,10 @@ from mutagen.id3 import (
     ID3NoHeaderError,
 )
 
-from audioessay.cover import ImageInfo, check_cover, cover_problems, image_info  # noqa: F401 (re-exported)
+from audioessay.util.cover import ImageInfo, check_cover, cover_problems, image_info  # noqa: F401 (re-exported)
 from audioessay.errors import InputError, OutputError
-from audioessay.fsutil import regular_file
-from audioessay.timeline import Chapter
+from audioessay.util.fsutil import regular_file
+from audioessay.mix.timeline import Chapter
 
 TOC_ID = "toc"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -11,8 +11,8 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-from audioessay.fsutil import atomic_write
-from audioessay.timeline import Cue, Timeline
+from audioessay.util.fsutil import atomic_write
+from audioessay.mix.timeline import Cue, Timeline
 
 LINE_TARGET = 42  # characters per VTT line we aim for
 LINE_MAX = 65  # never exceeded in VTT

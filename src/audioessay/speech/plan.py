@@ -1,0 +1,139 @@
+"""Script -> Plan: the ordered utterances with their spoken text and the pause after each."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from audioessay.config.groups import Pauses, Reading, Voice
+from audioessay.config.settings import Group, digest_material
+from audioessay.text import split
+from audioessay.text.normalize import apply_pronounce, normalize
+
+if TYPE_CHECKING:
+    from audioessay.script.loader import Script, Section
+
+DIGEST_FORMAT = 3  # bump when the meaning of the digest material changes
+
+
+@dataclass(frozen=True)
+class Utterance:
+    kind: str  # "title" or "sentence"
+    section: int
+    text: str  # as written: the transcript shows this
+    spoken: str  # what the engine receives
+    pause_ms: int  # silence after it
+    voice: int = 0  # index into Plan.voices
+
+
+@dataclass(frozen=True)
+class Plan:
+    utterances: tuple[Utterance, ...]
+    section_titles: tuple[str, ...]
+    unused_pronounce: tuple[str, ...]  # lexicon entries that never matched
+    voices: tuple[Voice, ...] = (Voice(),)  # every distinct voice; [0] is the script's
+
+    @property
+    def sentence_count(self) -> int:
+        return sum(u.kind == "sentence" for u in self.utterances)
+
+
+def spoken_form(text: str, reading: Reading, lexicon: dict[str, str], used: set[str]) -> str:
+    """Written -> spoken: the user's lexicon first, then (unless `normalize: false`) the
+    built-in rules. Lexicon entries that matched are added to `used`."""
+    out, hits = apply_pronounce(text, lexicon)
+    used.update(hits)
+    return normalize(out) if reading.normalize else out
+
+
+def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading, voice: Voice = Voice(),
+                  limit_for: Callable[[Voice], int | None] = lambda v: None) -> Plan:
+    """`limit_for(voice)` is the longest spoken text one request of that voice's engine may
+    carry (None: no limit); longer sentences are cut at phrase boundaries."""
+    utterances: list[Utterance] = []
+    used: set[str] = set()
+    all_keys: set[str] = set(reading.pronounce)
+    voices = [voice]
+    for index, section in enumerate(sections):
+        own = section.voice or voice
+        if own not in voices:
+            voices.append(own)
+        v = voices.index(own)
+        limit = limit_for(own)
+        lexicon = dict(reading.pronounce) | dict(section.pronounce)
+
+        def spoken_length(text: str, lexicon: dict[str, str] = lexicon) -> int:
+            return len(spoken_form(text, reading, lexicon, set()))
+
+        all_keys |= {k for k, _ in section.pronounce}
+        utterances.append(Utterance("title", index, section.title,
+                                    spoken_form(section.title, reading, lexicon, used), pauses.title, v))
+        paras = split.paragraphs(section.text)
+        for p_index, paragraph in enumerate(paras):
+            sents = split.sentences(paragraph)
+            for s_index, sentence in enumerate(sents):
+                parts = [sentence] if limit is None else split.pieces(sentence, limit, spoken_length)
+                for k, part in enumerate(parts):
+                    if k < len(parts) - 1:
+                        pause = pauses.clause
+                    elif s_index < len(sents) - 1:
+                        pause = pauses.sentence
+                    elif p_index < len(paras) - 1:
+                        pause = pauses.paragraph
+                    else:
+                        pause = pauses.section
+                    utterances.append(Utterance("sentence", index, part,
+                                                spoken_form(part, reading, lexicon, used), pause, v))
+    if utterances:  # no long dead air at the very end; the outro (if any) follows
+        last = utterances[-1]
+        utterances[-1] = dataclasses.replace(last, pause_ms=min(last.pause_ms, 1000))
+    return Plan(tuple(utterances), tuple(s.title for s in sections), tuple(sorted(all_keys - used)),
+                tuple(voices))
+
+
+def make_plan(script: Script, limit_for: Callable[[Voice], int | None] | None = None) -> Plan:
+    """The plan of `script`; `limit_for` gives each voice's request limit (default: the
+    registered engine's max_chars; auto: the smallest of the engines auto may choose)."""
+    return plan_sections(script.sections, script.pauses, script.reading, script.voice,
+                         limit_for or engine_limit)
+
+
+def engine_limit(voice: Voice) -> int | None:
+    from audioessay.speech import engines
+
+    if voice.engine != "auto":
+        return engines.spec(voice.engine).max_chars
+    limits = [s.max_chars for n in engines.AUTO_ORDER if (s := engines.registered().get(n)) and s.max_chars]
+    return min(limits) if limits else None
+
+
+def episode_digest(script: Script, plan: Plan, engine: dict[str, object] | Sequence[dict[str, object]]) -> str:
+    """A hash of everything that affects the audio or the tags: tells an up-to-date output.
+
+    Every settings group of the script goes in whole (each field that `affects` the
+    output, files by content), so a new key cannot be forgotten here.
+    """
+    groups = {}
+    for f in dataclasses.fields(script):
+        value = getattr(script, f.name)
+        if isinstance(value, Group) or f.name == "music":
+            groups[f.name] = digest_material(value)
+    identities = [engine] if isinstance(engine, dict) else list(engine)
+    voiced = [(u.kind, u.section, u.spoken, u.pause_ms) + ((u.voice,) if u.voice else ())
+              for u in plan.utterances]
+    material = {
+        "format": DIGEST_FORMAT,
+        "engine": identities[0] if len(identities) == 1 else identities,
+        "engine_settings": [digest_material(script.engine_settings.get(str(e.get("name")))) for e in identities]
+        if len(identities) > 1 else digest_material(script.engine_settings.get(str(identities[0].get("name")))),
+        "groups": groups,
+        "sections": [digest_material(s.music) for s in script.sections],
+        "voices": [digest_material(v) for v in plan.voices],
+        "utterances": voiced,
+    }
+    blob = json.dumps(material, ensure_ascii=False, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()

@@ -1,0 +1,191 @@
+"""Plan -> Clips: every utterance voiced once, through the cache, at the output rate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import logging
+
+from pydub import AudioSegment
+
+if TYPE_CHECKING:
+    import numpy as np
+
+from audioessay.dsp.convert import resample, trim_bounds
+from audioessay.speech.cache import Cache, cache_key
+from audioessay.speech.engines.base import Engine
+from audioessay.errors import EngineError
+from audioessay.speech.plan import Plan
+
+
+log = logging.getLogger("audioessay.speech.cache")
+
+
+@dataclass(frozen=True)
+class Clips:
+    audio: tuple[AudioSegment, ...]  # one per utterance, mono 16-bit (empty when `source` is set)
+    rate: int  # the engine's own sample rate, shared by every clip
+    synthesized: int  # distinct utterances the engine voiced in this run
+    reused: int  # distinct utterances taken from the cache
+    words: tuple[tuple[tuple[int, int, str], ...], ...] = ()  # per utterance, on its clip's clock
+    source: CachedClips | None = None  # with a cache: clips read back when mixed, not held
+
+
+class CachedClips:
+    """Clips read from the sentence cache when the mixer needs them (a ClipSource), so a
+    book-length episode never holds its speech in memory. Lengths are known up front."""
+
+    def __init__(self, cache: Cache, keys: Sequence[str | None], lengths: Sequence[int], rate: int,
+                 held: dict[str, AudioSegment] | None = None):
+        """`held`: clips the cache could not store, kept in memory instead."""
+        self.cache, self.keys, self.lengths, self.rate = cache, list(keys), list(lengths), rate
+        self.held = held or {}
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def length(self, i: int) -> int:
+        return self.lengths[i]
+
+    def key(self, i: int) -> str | None:
+        return self.keys[i] or "silent"  # no key: no speech, zeros
+
+    def samples(self, i: int) -> np.ndarray:
+        import numpy as np
+
+        key, n = self.keys[i], self.lengths[i]
+        if key is None or n == 0:
+            return np.zeros(0, np.float32)
+        audio = self.held.get(key)
+        if audio is None:
+            audio = self.cache.read(key)
+        if audio is None:
+            raise EngineError(f"the cached audio of utterance {i + 1} went missing during the render "
+                              f"(in {self.cache.root}); render again")
+        audio = resample(audio.set_channels(1), self.rate)
+        x = np.frombuffer(audio.raw_data, dtype="<i2").astype(np.float32) / 32768.0
+        return np.pad(x[:n], (0, max(0, n - len(x))))  # a resampled clip may differ by a frame
+
+
+def synthesize(plan: Plan, engine: Engine | Sequence[Engine], cache: Cache, rate: int,
+               progress: Callable[[int], None] | None = None) -> Clips:
+    """Voice each distinct spoken text once; reuse cached audio; keep finished work on failure.
+
+    `engine` is one engine, or one per voice of the plan (plan.voices). `rate` is only used
+    when nothing is spoken at all (then there is no engine rate)."""
+    advance = progress or (lambda n: None)
+    voiced_by = [engine] if isinstance(engine, Engine) else list(engine)
+    keys = [_key(voiced_by[u.voice], u.spoken) for u in plan.utterances]
+    engine_of = {key: voiced_by[u.voice] for key, u in zip(keys, plan.utterances)}
+    uses: dict[str, int] = {}
+    for key, u in zip(keys, plan.utterances):
+        if u.spoken.strip():
+            uses[key] = uses.get(key, 0) + 1
+    text_of = {key: u.spoken for key, u in zip(keys, plan.utterances)}
+
+    # With a cache, a clip is not held once it is stored: only its rate and length are
+    # kept, and the mixer reads it back when its block comes (CachedClips).
+    stream = cache.enabled
+    found: dict[str, AudioSegment] = {}  # clips held in memory (all of them without a cache)
+    shapes: dict[str, tuple[int, int]] = {}  # key -> (frame rate, frames)
+    timings: dict[str, tuple[tuple[int, int, str], ...]] = {}
+    missing: list[str] = []
+    for key in uses:
+        audio = cache.get(key)
+        if audio is None:
+            missing.append(key)
+        else:
+            shapes[key] = (audio.frame_rate, len(audio.set_channels(1).raw_data) // 2)
+            if not stream:
+                found[key] = audio
+            timings[key] = cache.get_words(key)
+            advance(uses[key])
+    reused = len(shapes)
+
+    # Cache writes (zlib + checksum + file) run on one background thread, overlapping
+    # the engine's work; zlib releases the GIL. Finished work is saved even on failure.
+    writer = ThreadPoolExecutor(1, thread_name_prefix="cache-writer")
+    writes = []
+
+    def store(key: str, audio: AudioSegment) -> None:
+        try:
+            cache.put(key, audio)
+        except BaseException:
+            found[key] = audio  # not in the cache: the mixer takes it from memory
+            raise
+
+    def done_for(batch: list[str]) -> Callable[[int, AudioSegment], None]:
+        def done(index: int, audio: AudioSegment) -> None:
+            key = batch[index]
+            start, end = trim_bounds(audio)
+            words = shifted(engine_of[key].words(text_of[key]), start, end)
+            audio = audio[start:end]
+            if len(audio) == 0 and any(ch.isalnum() for ch in text_of[key]):
+                raise EngineError(f"{engine_of[key].name} returned silence for speech; retry, or try another "
+                                  "engine or voice", text=text_of[key])
+            shapes[key] = (audio.frame_rate, len(audio.set_channels(1).raw_data) // 2)
+            if not stream:
+                found[key] = audio
+            timings[key] = words
+            writes.append(writer.submit(store, key, audio))
+            writes.append(writer.submit(cache.put_words, key, words))
+            advance(uses[key])
+
+        return done
+
+    try:
+        for each in voiced_by:  # one engine at a time; each keeps its own concurrency
+            batch = [k for k in missing if engine_of[k] is each]
+            if batch:
+                each.synthesize_many([text_of[k] for k in batch], done_for(batch))
+    except EngineError as exc:
+        raise _located(exc, plan) from exc
+    finally:
+        writer.shutdown(wait=True)
+    failed = [w.exception() for w in writes if w.exception() is not None]
+    if failed:  # the episode is still right; only the next render will redo that work
+        log.warning("could not save %d sentence(s) to the cache (%s); check %s",
+                    len(failed), failed[0], cache.root)
+
+    # Clips stay at the engine's own rate: assembly resamples the whole track once,
+    # far cheaper than one filter design per sentence. A stray rate is unified here.
+    native = next((r for r, _ in shapes.values()), rate)
+    words = tuple(timings.get(key, ()) if u.spoken.strip() else () for key, u in zip(keys, plan.utterances))
+    advance(sum(1 for u in plan.utterances if not u.spoken.strip()))
+    if stream:
+        spoken = [key if u.spoken.strip() and key in shapes else None for key, u in zip(keys, plan.utterances)]
+        lengths = [0 if k is None else round(shapes[k][1] * native / shapes[k][0]) for k in spoken]
+        return Clips((), native, synthesized=len(missing), reused=reused, words=words,
+                     source=CachedClips(cache, spoken, lengths, native, held=found))
+    same = {k: resample(a.set_channels(1), native) for k, a in found.items()}
+    silent = AudioSegment.silent(0, frame_rate=native)
+    clips = tuple(same.get(key, silent) if u.spoken.strip() else silent
+                  for key, u in zip(keys, plan.utterances))
+    return Clips(clips, native, synthesized=len(missing), reused=reused, words=words)
+
+
+def shifted(words: tuple[tuple[int, int, str], ...], start: int, end: int) -> tuple[tuple[int, int, str], ...]:
+    """Word timings moved onto a clip trimmed to [start, end) ms, kept inside it."""
+    out = []
+    for a, b, w in words:
+        a, b = max(0, a - start), min(end - start, b - start)
+        if b > a:
+            out.append((a, b, w))
+    return tuple(out)
+
+
+def _key(engine: Engine, spoken: str) -> str:
+    return cache_key(engine.name, engine.version, dict(engine.settings()), spoken)
+
+
+def _located(exc: EngineError, plan: Plan) -> EngineError:
+    """The same error, naming the section and sentence that failed."""
+    for u in plan.utterances:
+        if exc.text is not None and u.spoken == exc.text:
+            title = plan.section_titles[u.section]
+            where = f"section {u.section + 1} ({title}), sentence {u.text[:40]!r}"
+            return EngineError(f"{where}: {exc.format_message()}", text=exc.text)
+    return exc
