@@ -13,6 +13,9 @@ they were made from (with its context) and the encoder's settings: after an edit
 are encoded again. Consecutive spans to encode share one ffmpeg run; up to `workers`
 runs encode at once.
 
+LAME's CBR presets scale their input by LAME_SCALE (0.95, -0.45 dB) before encoding;
+the caller divides it back out (`to_encoder`), so the file decodes at the level given.
+
 MP3 facts used (LAME through ffmpeg, checked by the tests): a frame holds 1152
 samples (576 below 32 kHz); decoded sample d is input sample d - 1105 (LAME's 576
 samples of encoder delay plus the decoder's 529); an encode of T samples has
@@ -37,11 +40,13 @@ from pathlib import Path
 
 import numpy as np
 
+from audioessay import versions
 from audioessay.util import ffmpeg
 from audioessay.errors import OutputError, ToolError
 
 log = logging.getLogger(__name__)
 
+LAME_SCALE = 0.95  # what LAME's CBR presets multiply their input by
 ENCODER_DELAY = 576  # LAME's own delay, as written in the LAME tag
 DECODER_DELAY = 529  # added by every MP3 decoder (528 + 1 in ffmpeg's terms)
 LEAD_FRAMES = 4  # context encoded before a span (filterbank, MDCT overlap, psy state)
@@ -139,7 +144,7 @@ class _Format:
         return max(2, -(-(samples + ENCODER_DELAY + DECODER_DELAY) // self.spf))
 
     def key_material(self) -> bytes:
-        return f"{_encoder_version()}|{self.rate}|{self.channels}|{self.bitrate}|" \
+        return f"{versions.ENCODER}|{_encoder_version()}|{self.rate}|{self.channels}|{self.bitrate}|" \
                f"{LEAD_FRAMES}|{TAIL_FRAMES}".encode()
 
     def encode_args(self) -> list[str]:

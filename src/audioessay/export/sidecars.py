@@ -11,6 +11,7 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
+from audioessay import versions
 from audioessay.util.fsutil import atomic_write
 from audioessay.mix.timeline import Cue, Timeline
 
@@ -18,8 +19,6 @@ LINE_TARGET = 42  # characters per VTT line we aim for
 LINE_MAX = 65  # never exceeded in VTT
 SRT_LINE_MAX = 32  # podcastindex's transcript guidance for SRT: 32 characters ...
 CUE_LINES = 2  # ... and at most 2 lines per cue (we keep VTT to 2 lines as well)
-CHAPTERS_VERSION = "1.2.0"
-TRANSCRIPT_VERSION = "1.0.0"
 
 # key -> (file name ending, MIME type); one declaration for paths, texts and the feed
 SIDECARS = {
@@ -62,7 +61,7 @@ def chapters_json(timeline: Timeline, *, end_times: bool = True) -> str:
         if end_times:
             item["endTime"] = ch.end_ms / 1000
         chapters.append(item)
-    return json.dumps({"version": CHAPTERS_VERSION, "chapters": chapters}, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps({"version": versions.CHAPTERS, "chapters": chapters}, ensure_ascii=False, indent=2) + "\n"
 
 
 def transcript_json(timeline: Timeline) -> str:
@@ -76,7 +75,7 @@ def transcript_json(timeline: Timeline) -> str:
             if cue.speaker:
                 segment = {"speaker": cue.speaker, **segment}
             segments.append(segment)
-    doc = {"version": TRANSCRIPT_VERSION, "segments": segments}
+    doc = {"version": versions.TRANSCRIPT, "segments": segments}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -19,7 +19,7 @@ from audioessay.mix.stems import Stems
 from audioessay.mix.mixer import BLOCK, FRAME_GRID, ClipSource, Mixdown, SegmentClips, Track
 from audioessay.speech.plan import Plan
 from audioessay.speech.synthesize import Clips
-from audioessay.mix.timeline import Chapter, Cue, Timeline
+from audioessay.mix.timeline import INTRO, OUTRO, Chapter, Cue, Timeline
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def chapters(titles: tuple[str, ...], cues: tuple[Cue, ...], duration_ms: int, i
     """One chapter per section (from its heading), plus intro/outro when present."""
     out: list[Chapter] = []
     if intro_ms:
-        out.append(Chapter("인트로", 0, intro_ms))
+        out.append(Chapter(INTRO, 0, intro_ms))
     starts: dict[int, int] = {}
     for cue in cues:
         starts.setdefault(cue.section, cue.start_ms)
@@ -97,7 +97,7 @@ def chapters(titles: tuple[str, ...], cues: tuple[Cue, ...], duration_ms: int, i
         end = starts.get(i + 1, speech_end) if i + 1 < len(titles) else speech_end
         out.append(Chapter(title, start, end))
     if outro_ms:
-        out.append(Chapter("아웃트로", speech_end, duration_ms))
+        out.append(Chapter(OUTRO, speech_end, duration_ms))
     return tuple(out)
 
 

@@ -16,13 +16,13 @@ from typing import Protocol
 
 import numpy as np
 
+from audioessay import versions
 from audioessay.mix import voicechain
 from audioessay.mix.stems import Stems
 from audioessay.mix.music import Bed, Levels
 
 BLOCK = 1 << 16  # frames per block (about 1.5 s at 44.1 kHz)
 FRAME_GRID = 1152  # an MP3 frame (two at rates under 32 kHz): sections start on this grid
-MIX_VERSION = "1"  # in every part key: change it when the mix of the same inputs changes
 
 
 class ClipSource(Protocol):
@@ -164,7 +164,7 @@ class Mixdown:
         rate, out = self.track.rate, []
         bed_id = self.bed.identity() if self.bed is not None else ""
         for k, (lo, hi) in enumerate(self.track.parts()):
-            h = hashlib.blake2b(f"{MIX_VERSION}|{voicechain.VERSION}|{rate}|{self.channels}|{hi - lo}|"
+            h = hashlib.blake2b(f"{versions.MIX}|{versions.VOICE_CHAIN}|{versions.MASTERING}|{rate}|{self.channels}|{hi - lo}|"
                                 f"{self.room_tone}|{k if self.room_tone else ''}|{bed_id}".encode(), digest_size=20)
             known = True
             for i in self._order:

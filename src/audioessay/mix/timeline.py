@@ -19,6 +19,10 @@ class Cue:
     words: tuple[tuple[int, int, str], ...] = ()  # (start_ms, end_ms, word) when the engine gives them
 
 
+INTRO = "인트로"  # the chapter titles of the music-only intro and outro (check finds them by these)
+OUTRO = "아웃트로"
+
+
 @dataclass(frozen=True)
 class Chapter:
     """A stretch of the episode: a section, or the music-only intro/outro."""

@@ -23,7 +23,6 @@ from audioessay.dsp import meter
 from audioessay.dsp.convert import resample_float
 from audioessay.dsp.dynamics import DECIMATE, block_need, frame_gain, gain_curve
 
-VERSION = "1"  # in the part keys of the mix: change it when the chain sounds different
 HIGHPASS_HZ = 80.0
 PEAK_CREST_DB = 10.0  # peaks may rise this far over the sentence's active RMS
 FADE_IN_MS = 8.0

@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audioessay.export.id3 import ChapterTag
-from audioessay.export.lame import measure_file
+from audioessay.mix.timeline import INTRO, OUTRO
+from audioessay.publish.ebur128 import measure_file
 
 if TYPE_CHECKING:
     from audioessay.publish.check import Row
 
 MAX_RANGE_LU = 10.0  # spoken word wider than this is hard to follow in a car or on a train
 MAX_MUSIC_GAP_LU = 10.0  # a music-only part further under the programme is flagged
-MUSIC_ONLY = {"인트로": "intro", "아웃트로": "outro"}  # the chapter titles assembly gives them
+MUSIC_ONLY = {INTRO: "intro", OUTRO: "outro"}  # by the chapter titles assembly gives them
 
 
 def balance_rows(path: str | Path, chapters: Sequence[ChapterTag], programme_lufs: float) -> list[Row]:

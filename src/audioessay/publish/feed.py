@@ -1,7 +1,7 @@
 """The podcast RSS feed: a show YAML file plus the rendered MP3s -> RSS 2.0 with the tags
 Apple's podcast RSS guide asks for and the Podcasting 2.0 (podcastindex) ones.
 
-Episode values come from each MP3's ID3 tags (TXXX frames named in EPISODE_TXXX); guids and
+Episode values come from each MP3's ID3 tags (TXXX frames named in txxx.FEED); guids and
 publication dates already published in the previous feed.xml survive re-renders."""
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from mutagen.mp3 import MP3, MPEGInfo
 from audioessay.config import yamlsource
 from audioessay.publish.categories import parse_category
 from audioessay.errors import AudioessayError, InputError, Problem
+from audioessay.config.groups import EPISODE_TYPES
+from audioessay.export import tags as txxx
 from audioessay.export.id3 import read_tags
 from audioessay.export.sidecars import SIDECARS, sidecar_paths
 from audioessay.util.fsutil import atomic_write
@@ -44,13 +46,6 @@ for _prefix, _uri in (("itunes", ITUNES), ("podcast", PODCAST), ("atom", ATOM), 
 # scheme and trailing slashes)
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
-GUID_TXXX = "AUDIOESSAY_GUID"
-EPISODE_TYPE_TXXX = "AUDIOESSAY_EPISODE_TYPE"  # full, trailer or bonus
-SEASON_TXXX = "AUDIOESSAY_SEASON"
-LINK_TXXX = "AUDIOESSAY_LINK"
-IMAGE_TXXX = "AUDIOESSAY_IMAGE"
-EPISODE_TXXX = (GUID_TXXX, EPISODE_TYPE_TXXX, SEASON_TXXX, LINK_TXXX, IMAGE_TXXX)
-EPISODE_TYPES = ("full", "trailer", "bonus")
 
 Warn = Callable[[str], None]
 
@@ -273,13 +268,13 @@ def read_episode(path: str | Path, warn: Warn = _ignore) -> Episode:
     tags = read_tags(path)
     extra = tags.extra
     clean = _cleaner(warn)
-    episode_type = extra.get(EPISODE_TYPE_TXXX) or "full"
+    episode_type = extra.get(txxx.EPISODE_TYPE) or "full"
     if episode_type not in EPISODE_TYPES:
-        warn(f"{path.name}: {EPISODE_TYPE_TXXX} {episode_type!r} is not one of {', '.join(EPISODE_TYPES)}; using full")
+        warn(f"{path.name}: {txxx.EPISODE_TYPE} {episode_type!r} is not one of {', '.join(EPISODE_TYPES)}; using full")
         episode_type = "full"
-    season = extra.get(SEASON_TXXX)
+    season = extra.get(txxx.SEASON)
     if season is not None and not (season.isdigit() and int(season) > 0):
-        warn(f"{path.name}: {SEASON_TXXX} {season!r} is not a positive whole number; left out")
+        warn(f"{path.name}: {txxx.SEASON} {season!r} is not a positive whole number; left out")
         season = None
     chapters = tuple(
         Chapter(clean(c.title, f"{path.name}: chapter {c.title!r}") or "", c.start_ms, c.end_ms)
@@ -294,11 +289,11 @@ def read_episode(path: str | Path, warn: Warn = _ignore) -> Episode:
         seconds=round(info.length),
         date=tags.date,
         mtime=stat.st_mtime,
-        guid_tag=clean(extra.get(GUID_TXXX), f"{path.name}: {GUID_TXXX}") or None,
+        guid_tag=clean(extra.get(txxx.GUID), f"{path.name}: {txxx.GUID}") or None,
         episode_type=episode_type,
         season=int(season) if season else None,
-        link=clean(extra.get(LINK_TXXX), f"{path.name}: {LINK_TXXX}") or None,
-        image=clean(extra.get(IMAGE_TXXX), f"{path.name}: {IMAGE_TXXX}") or None,
+        link=clean(extra.get(txxx.LINK), f"{path.name}: {txxx.LINK}") or None,
+        image=clean(extra.get(txxx.IMAGE), f"{path.name}: {txxx.IMAGE}") or None,
         chapters=chapters,
     )
 
@@ -365,7 +360,7 @@ def feed_items(show: Show, episodes: Sequence[str | Path], existing_xml: str | N
         ep = read_episode(path, warn)
         old_guid, old_date = published.by_name.get(ep.path.name, (None, None))
         if old_guid and ep.guid_tag and ep.guid_tag != old_guid:
-            warn(f"{ep.path.name}: its {GUID_TXXX} {ep.guid_tag} differs from the guid {old_guid} in "
+            warn(f"{ep.path.name}: its {txxx.GUID} {ep.guid_tag} differs from the guid {old_guid} in "
                  f"{existing_label}; keeping the published one so subscribers do not get the episode twice")
         guid = old_guid or ep.guid_tag or str(uuid.uuid5(uuid.NAMESPACE_URL, show.base_url + ep.path.name))
         pub_date = old_date or published.date_by_guid.get(guid) or _pub_date(ep)

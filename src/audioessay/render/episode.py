@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from audioessay.speech import engines
 from audioessay.speech.cache import Cache
 from audioessay.errors import AudioessayError, InputError, Problem
-from audioessay.export import id3
+from audioessay.export import id3, tags as txxx
 from audioessay.speech.plan import episode_digest, make_plan
 from audioessay.util.progress import Reporter
 from audioessay.script.loader import Script
@@ -25,9 +25,6 @@ if TYPE_CHECKING:
     from audioessay.master.loudness import Loudness
     from audioessay.mix.timeline import Timeline
 
-DIGEST_TAG = "AUDIOESSAY_PLAN"
-ENGINE_TAG = "AUDIOESSAY_ENGINE"  # "name version" of the engine that voiced the episode
-GAIN_TAG = "AUDIOESSAY_GAIN"  # the mastering gain, kept by a re-render while the loudness allows
 log = logging.getLogger("audioessay.render.episode")
 
 
@@ -58,7 +55,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
 
     clean_stale_parts(output.parent, output.stem)  # temporaries of a render that was killed
     stored = _stored_tags(output)
-    pinned = stored.get(ENGINE_TAG, "").split(" ")[0] or None
+    pinned = stored.get(txxx.ENGINE, "").split(" ")[0] or None
     name, reason = engines.resolve(script.voice.engine, script.engine_settings, pinned)
     # Long sentences are cut to what the engine that will speak them takes in one request.
     plan = make_plan(script, lambda v: engines.spec(name if v.engine == "auto" else v.engine).max_chars)
@@ -69,7 +66,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     engine = voiced_by[0]
     report.note(f"engine: {reason}")
     digest = episode_digest(script, plan, [e.identity() for e in voiced_by])
-    if not force and stored.get(DIGEST_TAG) == digest and _sidecars_match(output, stored):
+    if not force and stored.get(txxx.DIGEST) == digest and _sidecars_match(output, stored):
         return Result(output, engine.name, up_to_date=True, seconds=time.monotonic() - started)
     _check_reachable(voiced_by, script, output, pinned)
 
@@ -105,7 +102,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
         contents = sidecars.sidecar_texts(mix.timeline) if with_sidecars else {}
         texts = {p: contents[k] for k, p in sidecars.sidecar_paths(output).items() if k in contents}
         # The MP3 and its sidecars appear together or not at all; the MP3 (which vouches for
-        # the others through SIDECARS_TAG) is renamed last.
+        # the others through txxx.SIDECARS) is renamed last.
         with _stage("export", report, "mastering and encoding, pass 2 of 2 (4/4)"), \
                 atomic_group([*texts, output]) as tmps:
             tmp = tmps[output]
@@ -124,16 +121,16 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
                 return done.after
 
             before, after, gain = master_to_file(measured, script.mastering, encode,
-                                                 Gain.parse(stored.get(GAIN_TAG)))
+                                                 Gain.parse(stored.get(txxx.GAIN)))
             t = script.tags
             tags = id3.Tags(
                 title=t.title, artist=t.author, album=t.show, episode=t.episode,
                 date=t.date, description=t.description or None, cover=t.cover,
-                extra={DIGEST_TAG: digest, ENGINE_TAG: f"{engine.name} {engine.version}",
-                       "LOUDNESS_LUFS": f"{after.integrated_lufs:.1f}",
-                       "TRUE_PEAK_DBTP": f"{after.true_peak_dbtp:.1f}",
-                       SIDECARS_TAG: _digest_of(texts.values()), GAIN_TAG: gain.tag(),
-                       **episode_frames(script, stored)},
+                extra={txxx.DIGEST: digest, txxx.ENGINE: f"{engine.name} {engine.version}",
+                       txxx.LOUDNESS: f"{after.integrated_lufs:.1f}",
+                       txxx.TRUE_PEAK: f"{after.true_peak_dbtp:.1f}",
+                       txxx.SIDECARS: _digest_of(texts.values()), txxx.GAIN: gain.tag(),
+                       **txxx.episode_frames(script, stored)},
             )
             id3.write_tags(tmp, tags, mix.timeline.chapters)
     written = tuple(texts)
@@ -231,9 +228,6 @@ def _stage(name: str, report: Reporter | None = None, label: str = ""):
     log.info("stage %s took %.2f s", name, time.monotonic() - started)
 
 
-SIDECARS_TAG = "AUDIOESSAY_SIDECARS"  # digest of the sidecars written with this MP3
-
-
 def _digest_of(texts) -> str:
     import hashlib
 
@@ -251,26 +245,7 @@ def _sidecars_match(output: Path, stored: dict[str, str]) -> bool:
         texts = [p.read_text(encoding="utf-8") for p in sidecar_paths(output).values()]
     except (OSError, UnicodeDecodeError):
         return False
-    return stored.get(SIDECARS_TAG) == _digest_of(texts)
-
-
-GUID_TAG = "AUDIOESSAY_GUID"  # the episode's permanent identity (the feed's item guid)
-
-
-def episode_frames(script: Script, stored: dict[str, str]) -> dict[str, str]:
-    """TXXX frames the feed reads: the episode GUID (made once, then kept from the previous
-    MP3 on every re-render), and the episode's type, season, page and artwork."""
-    import uuid
-
-    t = script.tags
-    frames = {GUID_TAG: stored.get(GUID_TAG) or str(uuid.uuid4()), "AUDIOESSAY_EPISODE_TYPE": t.episode_type}
-    if t.season is not None:
-        frames["AUDIOESSAY_SEASON"] = str(t.season)
-    if t.link:
-        frames["AUDIOESSAY_LINK"] = t.link
-    if t.image:
-        frames["AUDIOESSAY_IMAGE"] = t.image
-    return frames
+    return stored.get(txxx.SIDECARS) == _digest_of(texts)
 
 
 def _stored_tags(output: Path) -> dict[str, str]:

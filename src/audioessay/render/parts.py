@@ -24,7 +24,7 @@ import numpy as np
 
 from audioessay.dsp import meter
 from audioessay.export.mp3 import (DECODER_DELAY, ENCODER_DELAY, LEAD_FRAMES, TAIL_FRAMES, EncodeStats,
-                                        Reuse, encode_stream)
+                                        LAME_SCALE, Reuse, encode_stream)
 from audioessay.config.groups import Mastering
 from audioessay.master.loudness import Gain, Loudness, Mastered, Measurement, measure_stems
 from audioessay.mix.stems import Stems
@@ -216,8 +216,6 @@ def encode(mix, keys: Sequence[str | None], gain: Gain, settings: Mastering, bit
     """Pass 2 into the MP3 at `path`: each part mastered (gain, then its own limiter) and
     encoded, or copied as the spans it was encoded to before; then every new part's
     frames decoded from the file and measured."""
-    from audioessay.export.lame import LAME_SCALE
-
     rate, channels = mix.rate, mix.channels
     spf = 1152 if rate >= 32000 else 576
     head_n, tail_n = TAIL_FRAMES * spf, LEAD_FRAMES * spf

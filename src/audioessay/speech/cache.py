@@ -57,8 +57,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CACHE_ENV = "AUDIOESSAY_CACHE_DIR"
-KEY_FORMAT_VERSION = 1  # bump to invalidate every key, e.g. when text handling changes
-FORMAT_VERSION = 2  # 2: the key is stored in the header
+KEY_FORMAT_VERSION = 1  # bump to invalidate every key (cache only: the episode bytes are the same)
+FORMAT_VERSION = 2  # 2: the key is stored in the header (cache only: the episode bytes are the same)
 MAGIC = b"AEAC"
 SUFFIX = ".aec"
 ZLIB_LEVEL = 6  # for audio that compresses (silence); speech is stored as it is (see _pack)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from audioessay.config.groups import Pauses, Reading, Voice
 from audioessay.config.settings import Group, digest_material
 from audioessay.text import split
+from audioessay.versions import output as output_versions
 from audioessay.text.normalize import apply_pronounce, normalize
 
 if TYPE_CHECKING:
@@ -111,11 +112,13 @@ def engine_limit(voice: Voice) -> int | None:
     return min(limits) if limits else None
 
 
-def episode_digest(script: Script, plan: Plan, engine: dict[str, object] | Sequence[dict[str, object]]) -> str:
+def episode_digest(script: Script, plan: Plan, engine: dict[str, object] | Sequence[dict[str, object]],
+                  versions: dict[str, str] | None = None) -> str:
     """A hash of everything that affects the audio or the tags: tells an up-to-date output.
 
     Every settings group of the script goes in whole (each field that `affects` the
-    output, files by content), so a new key cannot be forgotten here.
+    output, files by content), so a new key cannot be forgotten here; so do the
+    versions of every stage (`audioessay.versions.output()` unless given).
     """
     groups = {}
     for f in dataclasses.fields(script):
@@ -127,6 +130,7 @@ def episode_digest(script: Script, plan: Plan, engine: dict[str, object] | Seque
               for u in plan.utterances]
     material = {
         "format": DIGEST_FORMAT,
+        "versions": versions if versions is not None else output_versions(),
         "engine": identities[0] if len(identities) == 1 else identities,
         "engine_settings": [digest_material(script.engine_settings.get(str(e.get("name")))) for e in identities]
         if len(identities) > 1 else digest_material(script.engine_settings.get(str(identities[0].get("name")))),
