@@ -120,8 +120,8 @@ def validate(script):
     spec = _load(script, None)
     from audioessay.speech.plan import make_plan
 
-    for key in make_plan(spec).unused_pronounce:
-        click.echo(f"warning: pronounce entry {key!r} never matches the text; check its spelling", err=True)
+    for line in make_plan(spec).warnings():
+        click.echo(line, err=True)
     click.echo("ok")
 
 
@@ -226,8 +226,8 @@ def text(script, changed, as_json, engine):
             click.echo(f"      -> {u.spoken}")
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-    for key in plan.unused_pronounce:
-        click.echo(f"warning: pronounce entry {key!r} never matches the text; check its spelling", err=True)
+    for line in plan.warnings():
+        click.echo(line, err=True)
 
 
 def _engine_forms(spec, plan):

@@ -59,8 +59,8 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     name, reason = engines.resolve(script.voice.engine, script.engine_settings, pinned)
     # Long sentences are cut to what the engine that will speak them takes in one request.
     plan = make_plan(script, lambda v: engines.spec(name if v.engine == "auto" else v.engine).max_chars)
-    for key in plan.unused_pronounce:
-        report.note(f"warning: pronounce entry {key!r} never matches the text; check its spelling")
+    for line in plan.warnings():
+        report.note(line)
     voices = [dataclasses.replace(v, engine=name) if v.engine == "auto" else v for v in plan.voices]
     voiced_by = [engines.create(v.engine, v, script.engine_settings) for v in voices]
     engine = voiced_by[0]

@@ -42,6 +42,11 @@ class Plan:
     def sentence_count(self) -> int:
         return sum(u.kind == "sentence" for u in self.utterances)
 
+    def warnings(self) -> list[str]:
+        """What the writer should hear about before a render (nothing stops it)."""
+        return [f"warning: pronounce entry {key!r} never matches the text; check its spelling"
+                for key in self.unused_pronounce]
+
 
 def spoken_form(text: str, reading: Reading, lexicon: dict[str, str], used: set[str]) -> str:
     """Written -> spoken: the user's lexicon first, then (unless `normalize: false`) the
