@@ -10,10 +10,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audioessay.script import importer
+from audioessay.script import essay, importer
 from audioessay.script import loader as script
 from audioessay.errors import InputError
-from audioessay.script.importer import essay_to_script, markdown_document, parse_front_matter, script_yaml, sniff
+from audioessay.script.frontmatter import parse_front_matter
+from audioessay.script.importer import essay_to_script, script_yaml
+from audioessay.script.markdown import markdown_document
+from audioessay.script.sniff import sniff, text_hint
 from audioessay.speech.plan import make_plan
 
 DATA = Path(__file__).resolve().parent / "data" / "writer"
@@ -137,7 +140,7 @@ def test_numbered_headings_and_a_date_line():
 def test_text_before_the_first_heading_is_an_intro():
     m = essay_to_script("머리말이다.\n\n본론\n\n본문이다.\n", markdown=False)
     assert m["title"] == "본론"
-    assert m["sections"] == [{"title": importer.INTRO_TITLE, "text": "머리말이다."},
+    assert m["sections"] == [{"title": essay.INTRO_TITLE, "text": "머리말이다."},
                              {"title": "본론", "text": "본문이다."}]
 
 
@@ -162,14 +165,14 @@ def test_no_headings_one_section_named_by_the_file():
     ("이 줄은 사십 자를 넘는 긴 줄이라서 제목이 아니라 본문의 일부로 읽어야 한다 그렇지", False),
 ])
 def test_looks_like_heading(line, heading):
-    assert importer.looks_like_heading(line) is heading
+    assert essay.looks_like_heading(line) is heading
 
 
 def test_short_lines_inside_prose_are_not_headings():
     text = ("첫 문단의 첫 줄은 길게 이어지다가 여기서\n짧게\n끝난다.\n\n"
             "둘째\n문단은 짧은 줄로 시작하는데, 그 줄은 제목이다.\n\n셋째 문단이다.\n\n- 목록 같은 줄\n")
     m = essay_to_script(text, markdown=False, filename="t.txt")
-    assert [s["title"] for s in m["sections"]] == [importer.INTRO_TITLE, "둘째"]
+    assert [s["title"] for s in m["sections"]] == [essay.INTRO_TITLE, "둘째"]
     assert m["sections"][0]["text"] == "첫 문단의 첫 줄은 길게 이어지다가 여기서 짧게 끝난다."
     assert m["sections"][1]["text"] == "문단은 짧은 줄로 시작하는데, 그 줄은 제목이다.\n\n셋째 문단이다.\n\n- 목록 같은 줄"
 
@@ -362,6 +365,48 @@ def test_sniff_names_the_file_and_the_command(name, raw, expected, hint):
 ])
 def test_sniff_leaves_scripts_to_the_loader(name, raw):
     assert sniff(Path(name), raw) is None
+
+
+def test_text_hint_judges_the_document_the_loader_read():
+    show = "title: t\nbase_url: https://a.kr/\nepisodes: ['*.mp3']\n"
+    assert "looks like a show file" in text_hint(Path("show.yaml"), show, {"title": "t", "base_url": "x"})
+    assert text_hint(Path("show.yaml"), show, None) is None  # what was not read is not guessed at
+    prose = "짧은 글의 첫 문장이다.\n둘째 문장이다.\n셋째 문장이다.\n"
+    assert "plain text" in text_hint(Path("a.yaml"), prose, prose)
+    assert text_hint(Path("a.yaml"), prose, {"title": prose}) is None  # a mapping is a script
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("her.yaml", HER, "looks like an essay in plain text, not a YAML script; make a script from it with "
+                      "`audioessay init {path}`"),
+    ("post.txt", POST, "looks like a Markdown post, not a YAML script; name it .md to render it as it is, "
+                       "or make a script from it with `audioessay init {path}`"),
+    ("show.yaml", "title: t\nbase_url: https://a.kr/\nepisodes: ['*.mp3']\n",
+     "looks like a show file (for `audioessay feed {path}`), not an episode script; give an episode script "
+     "with title: and sections:"),
+])
+def test_load_says_what_the_wrong_file_looks_like(tmp_path, name, text, message):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        script.load(path)
+    assert [str(p) for p in info.value.problems] == [f"{path}: " + message.format(path=path)]
+
+
+def test_a_script_with_long_text_blocks_is_not_taken_for_prose(tmp_path):
+    text = "title: t\nsections:\n  - title: a\n    text: |\n" + "".join(f"      {i}번째 문장이다.\n" for i in range(20))
+    path = tmp_path / "long.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert len(script.load(path).sections) == 1
+
+
+def test_feed_says_an_episode_script_is_not_a_show_file(tmp_path):
+    from audioessay.publish.feed import load_show
+
+    path = tmp_path / "ep.yaml"
+    path.write_text("title: t\nsections:\n  - title: a\n    text: b\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"ep.yaml: looks like an episode script, not a show file"):
+        load_show(path)
 
 
 # --- it renders ------------------------------------------------------------------------------------------

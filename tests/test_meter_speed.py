@@ -196,3 +196,27 @@ def test_floor_test_looks_at_the_frames_each_chunk_reaches(at):
     want = reference_envelope(blocks, floors)
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=0)
     assert got.max() > 0.9  # the oversampled peak between the two frames was found
+
+
+def _five_smooth(m: int) -> bool:
+    for p in (2, 3, 5):
+        while m % p == 0:
+            m //= p
+    return m == 1
+
+
+@pytest.mark.parametrize("lo, hi", [(1, 3000), (32_760, 33_000), (59_000, 59_100), (1_048_000, 1_048_600)])
+def test_fft_size_is_the_smallest_5_smooth_length_at_least_n(lo, hi):
+    for n in range(lo, hi):
+        size = meter.fft_size(n)
+        assert size >= n and _five_smooth(size), n
+        assert not any(_five_smooth(m) for m in range(n, size)), n
+
+
+def test_fir_stream_filters_a_block_whose_5_smooth_length_is_odd():
+    """Block plus state is 59049 = 3^10 frames, itself 5-smooth but odd: the block, done
+    in one transform of an even length, equals plain convolution."""
+    h = meter.k_weighting(48_000)[:200]
+    x = np.random.default_rng(3).standard_normal((59_049 - len(h) + 1, 1)).astype(np.float32)
+    y = meter.FIRStream(h, 1)(x)
+    np.testing.assert_allclose(y[:, 0], np.convolve(x[:, 0], h)[:len(x)], atol=2e-4)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from audioessay.util import ffmpeg
-from audioessay.mix import music
+from audioessay.mix import ducking, music
 from audioessay.config.groups import Music, SectionMusic
 from audioessay.mix.music import BedError
 
@@ -127,15 +127,15 @@ def test_read_is_the_same_in_any_blocks():
     assert np.array_equal(whole, parts)
 
 
-# --- Levels: the bed's gain over time ---------------------------------------------
+# --- ducking.Levels: the bed's gain over time -------------------------------------
 
 
 def bed_gain(spans_ms, seconds=20, intro=0, outro=0, sections=(), **m) -> np.ndarray:
     settings = Music(file=Path("x"), **m)
     n = RATE * seconds
     spans = [(a * RATE // 1000, b * RATE // 1000) for a, b in spans_ms]
-    levels = music.Levels(spans, n, n, -20.0, RATE, settings, music.LevelPlan.of(settings, -16.0),
-                          intro, outro, list(sections))
+    levels = ducking.Levels(spans, n, n, -20.0, RATE, settings, ducking.LevelPlan.of(settings, -16.0),
+                            intro, outro, list(sections))
     return np.concatenate([levels.gain(a, min(n, a + 4096)) for a in range(0, n, 4096)])
 
 

@@ -118,6 +118,13 @@ def test_not_utf8_file(tmp_path):
     assert ":4: sections[0].file:" in msg and "not UTF-8" in msg and "save it as UTF-8" in msg
 
 
+def test_control_character_in_a_section_file(tmp_path):
+    (tmp_path / "part.txt").write_text("첫 줄.\n둘\x07째 줄.\n", encoding="utf-8")
+    [msg] = problems(tmp_path, "title: t\nsections:\n  - title: a\n    file: part.txt\n")
+    assert msg == (f"{tmp_path / 's.yaml'}:4: sections[0].file: {tmp_path / 'part.txt'}: "
+                   "control character U+0007 at line 2, column 2; remove it")
+
+
 def test_not_utf8_script(tmp_path):
     p = tmp_path / "s.yaml"
     p.write_bytes("title: 제목\n".encode("euc-kr"))
@@ -226,3 +233,38 @@ def test_bad_show_defaults_are_reported_in_the_show_file(tmp_path):
     text = str(info.value)
     assert f"{tmp_path / 'show.yaml'}:8: defaults.voice.speed: must be a number" in text
     assert f"{tmp_path / 'show.yaml'}:12: defaults.episode: cannot be a show default" in text
+
+
+def test_script_modules_import_one_way():
+    """No two modules of script/ import each other (imports inside functions count), and
+    only the loader is free to import the loader's neighbours: none imports the loader."""
+    import ast
+
+    import audioessay.script
+
+    folder = Path(audioessay.script.__file__).parent
+    names = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+    graph: dict[str, set[str]] = {}
+    for name in names:
+        found: set[str] = set()
+        for node in ast.walk(ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                mods = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            else:
+                continue
+            found |= {m.split(".")[2] for m in mods if m.startswith("audioessay.script.")} & names
+        graph[name] = found - {name}
+    assert not any("loader" in deps for deps in graph.values()), graph
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, f"import cycle: {' -> '.join(path + (name,))}"
+        if name not in done:
+            for dep in graph[name]:
+                visit(dep, path + (name,))
+            done.add(name)
+
+    for name in sorted(names):
+        visit(name, ())

@@ -36,25 +36,14 @@ class Context:
         self.problems.append(Problem(self.filename, line or self.doc.line(path), where(path), message))
 
 
-def _num(x: float) -> str:
+def number_text(x: float) -> str:
+    """A range bound as written in messages and the README: 0, 1.5, 100000."""
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
-
-
-def bad_character(text: str) -> str | None:
-    """Why `text` cannot be spoken or written to a tag, or None: lone surrogates and
-    control characters (other than tab and newline) are refused, with their position."""
-    for i, ch in enumerate(text):
-        code = ord(ch)
-        if 0xD800 <= code <= 0xDFFF:
-            return f"has a broken character (lone surrogate U+{code:04X}) at character {i + 1}; remove it"
-        if (code < 0x20 and ch not in "\t\n\r") or 0x7F <= code < 0xA0:
-            return f"has a control character U+{code:04X} at character {i + 1}; remove it"
-    return None
 
 
 def _type_name(value: Any) -> str:
@@ -133,9 +122,9 @@ class Number(Option):
     def _range(self) -> str:
         unit = f" {self.unit}" if self.unit else ""
         if self.minimum is not None and self.maximum is not None:
-            return f" (from {_num(self.minimum)} to {_num(self.maximum)}{unit})"
+            return f" (from {number_text(self.minimum)} to {number_text(self.maximum)}{unit})"
         if self.minimum is not None:
-            return f" (at least {_num(self.minimum)}{unit})"
+            return f" (at least {number_text(self.minimum)}{unit})"
         return ""
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from audioessay.config.options import REQUIRED, Option, Schema
+from audioessay.config.options import REQUIRED, Option, Schema, number_text
 
 
 def setting(option: Option, *, affects: bool = True, why: str = "") -> Any:
@@ -107,7 +107,7 @@ def _default_text(option: Option) -> str:
     if option.default == {}:
         return ""
     if isinstance(option.default, float) and option.default.is_integer():
-        return f"{option.default:g}"
+        return number_text(option.default)
     return f"{option.default}"
 
 
@@ -118,14 +118,10 @@ def _range_text(option: Option) -> str:
     lo, hi = getattr(option, "minimum", None), getattr(option, "maximum", None)
     unit = getattr(option, "unit", "")
     if lo is not None and hi is not None:
-        return f"{_num(lo)} to {_num(hi)} {unit}".strip()
+        return f"{number_text(lo)} to {number_text(hi)} {unit}".strip()
     if lo is not None:
-        return f"at least {_num(lo)} {unit}".strip()
+        return f"at least {number_text(lo)} {unit}".strip()
     return ""
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def key_table(groups: list[type[Group]], aliases: dict[str, str] | None = None) -> str:

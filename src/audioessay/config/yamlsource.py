@@ -84,8 +84,9 @@ class _Loader(yaml.SafeLoader):
 
 
 def bad_character(text: str) -> tuple[int, int, str] | None:
-    """(line, column, "U+0007") of the first character a script must not contain, or None.
-    Tab, newline and carriage return are allowed."""
+    """(line, column, "U+0007") of the first character a script or text file must not
+    contain (controls, lone surrogates, U+FFFE/U+FFFF), or None. Tab, newline and carriage
+    return are allowed. `character_message` says it."""
     m = _BAD_CHAR.search(text)
     if m is None:
         return None
@@ -94,10 +95,15 @@ def bad_character(text: str) -> tuple[int, int, str] | None:
     return line, column, f"U+{ord(m.group()):04X}"
 
 
-def _char_problem(filename: str, line: int, column: int | None, code: str, where: str = "") -> Problem:
+def character_message(line: int, column: int | None, code: str) -> str:
+    """What to say about a `bad_character` (column None: it was written as an escape)."""
     kind = "lone surrogate" if 0xD800 <= int(code[2:], 16) <= 0xDFFF else "control character"
     at = f", column {column}" if column else " (written as an escape)"
-    return Problem(filename, line, where, f"{kind} {code} at line {line}{at}; remove it")
+    return f"{kind} {code} at line {line}{at}; remove it"
+
+
+def _char_problem(filename: str, line: int, column: int | None, code: str, where: str = "") -> Problem:
+    return Problem(filename, line, where, character_message(line, column, code))
 
 
 def _syntax_hint(exc: yaml.MarkedYAMLError) -> str:

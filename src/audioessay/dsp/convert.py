@@ -1,4 +1,4 @@
-"""Small conversions between pydub AudioSegments and numpy float arrays."""
+"""Small conversions: pydub AudioSegments <-> numpy float arrays, ms -> frames, resampling, trimming."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ import numpy as np
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
+from audioessay.dsp.meter import fft_size
+
 SILENCE_DBFS = -45.0  # below this, an engine's edge padding counts as silence
+
+
+def to_frames(ms: float, rate: int) -> int:
+    """A duration in milliseconds as a whole number of frames at `rate` (rounded)."""
+    return int(round(ms * rate / 1000.0))
 
 
 def as_frames(samples: np.ndarray) -> np.ndarray:
@@ -97,20 +104,6 @@ def resample(seg: AudioSegment, rate: int) -> AudioSegment:
     return from_float(resample_float(to_float(seg), seg.frame_rate, rate), rate)
 
 
-def _smooth(n: int) -> int:
-    """The smallest 2^a * 3^b * 5^c >= n (a transform size pocketfft does fast)."""
-    best = 1 << max(0, (n - 1).bit_length())
-    p5 = 1
-    while p5 < best:
-        p35 = p5
-        while p35 < best:
-            m = p35 << max(0, (-(-n // p35) - 1).bit_length())
-            best = min(best, m)
-            p35 *= 3
-        p5 *= 5
-    return best
-
-
 def resample_float(x: np.ndarray, rate_in: int, rate_out: int, response=None, tail: int = 0) -> np.ndarray:
     """Band-limited resampling along the first axis (frames), in the frequency domain.
 
@@ -130,7 +123,7 @@ def resample_float(x: np.ndarray, rate_in: int, rate_out: int, response=None, ta
     # Silence each side: at least `tail` output frames, a whole number of `down` input frames.
     guard = -(-max(64, -(-tail * down // up)) // down) * down
     # `down` times a 5-smooth number: a fast transform size, and the output length is whole.
-    total = down * _smooth(-(-(n + 2 * guard) // down))
+    total = down * fft_size(-(-(n + 2 * guard) // down))
     padded = np.zeros((total,) + x.shape[1:], np.float32)
     padded[guard:guard + n] = x
     out_total = total // down * up

@@ -77,8 +77,8 @@ def k_weighting(rate: int) -> np.ndarray:
 class FIRStream:
     """y = h * x, block by block (FFT overlap-save in float32); the last len(h)-1 input
     frames are the filter state carried to the next block. A block is done in one
-    transform of a 5-smooth length just over it (numpy's FFT is fast at any such
-    length), or in chunks of MAX_SIZE when longer."""
+    transform of an even 5-smooth length just over it (`fft_size`), or in chunks of
+    MAX_SIZE when longer."""
 
     MAX_SIZE = 1 << 20
 
@@ -98,7 +98,7 @@ class FIRStream:
         n, keep = len(x), len(self.state)
         buf = np.concatenate([self.state, np.asarray(x, np.float32).reshape(n, -1)])
         out = np.empty((n, buf.shape[1]), np.float32)
-        size = min(self.MAX_SIZE, max(self.min_size, _smooth(n + keep)))
+        size = min(self.MAX_SIZE, max(self.min_size, 2 * fft_size(-(-(n + keep) // 2))))  # even
         chunk = size - keep
         for lo in range(0, n, chunk):
             seg = buf[lo: lo + keep + chunk]
@@ -110,18 +110,14 @@ class FIRStream:
 
 
 @lru_cache(maxsize=256)
-def _smooth(n: int) -> int:
-    """The smallest even number >= n with no prime factor over 5."""
-    best = 1 << (n - 1).bit_length()
+def fft_size(n: int) -> int:
+    """The smallest 5-smooth number (2^a * 3^b * 5^c) >= n: a length numpy's FFT does fast."""
+    best = 1 << max(0, (n - 1).bit_length())
     p5 = 1
     while p5 < best:
         p35 = p5
         while p35 < best:
-            m = p35
-            while m < n:
-                m *= 2
-            if m < best and m % 2 == 0:
-                best = m
+            best = min(best, p35 << max(0, (-(-n // p35) - 1).bit_length()))
             p35 *= 3
         p5 *= 5
     return best

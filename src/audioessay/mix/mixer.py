@@ -19,7 +19,8 @@ import numpy as np
 from audioessay import versions
 from audioessay.mix import voicechain
 from audioessay.mix.stems import Stems
-from audioessay.mix.music import Bed, Levels
+from audioessay.mix.ducking import Levels
+from audioessay.mix.music import Bed
 
 BLOCK = 1 << 16  # frames per block (about 1.5 s at 44.1 kHz)
 FRAME_GRID = 1152  # an MP3 frame (two at rates under 32 kHz): sections start on this grid

@@ -1,15 +1,10 @@
-"""Music beds: decode, loop at their natural length, and set their level over time.
+"""Music beds: decode a file and lay it over the episode's frames, looped at its natural length.
 
-All audio is float32 shaped (frames, channels) at the output rate. Speech positions
-come only from the Timeline's spans; nothing here listens to the audio to find speech.
-Every level is computed per block on demand (`Bed.read`, `Levels.gain`): no array
-as long as the episode is made.
-
-The level model (README, "Music, ducking and loudness"): levels are loudness in the
-finished episode. The voice sits at the target (`mastering.loudness`). Under speech
-the bed sits `music.under` LU below it, or at `music.volume - music.duck` when an
-absolute `music.volume` is given; in pauses longer than `music.bridge` it rises by
-`music.duck`; the music-only intro and outro play at `mastering.loudness + music.solo`.
+A bed that does not loop seamlessly loops through a crossfaded seam, and a looping
+bed is tied to the sections' starts (each picks up the loop at its own point).
+All audio is float32 shaped (frames, channels) at the output rate, at the file's
+own level; `Bed.read` makes any block on demand, so no array as long as the episode
+is made. The bed's level over time (ducking) is ducking.py's.
 """
 
 from __future__ import annotations
@@ -17,16 +12,15 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from audioessay.util import ffmpeg
 from audioessay.dsp import meter
-from audioessay.dsp.convert import as_frames
+from audioessay.dsp.convert import as_frames, to_frames
 from audioessay.errors import ToolError
-from audioessay.config.groups import Music, SectionMusic
+from audioessay.config.groups import Music
 
 
 class BedError(ValueError):
@@ -37,7 +31,6 @@ class BedError(ValueError):
 SILENCE_DBFS = -60.0  # a bed whose peak is under this is treated as silent
 PROBE_SECONDS = 120  # how much of a music file is decoded to check it before synthesis
 DEFAULT_CROSSFADE_MS = 1500  # the seam of a bed that does not loop seamlessly
-GRID = 32  # frames between the points where the bed's gain is computed
 SECTION_XFADE_MS = 1000  # a looping bed crossfades into each section's own point over this,
 SECTION_SETTLE_MS = 500  # ending this long before the section starts (so a section's last
 # frames do not depend on its length: the encoder's context for the next one stays the same)
@@ -106,13 +99,13 @@ class Bed:
             raise ValueError("bed is empty")
         self.rate, self.loop = rate, m.loop and not cut
         self.bed = bed
-        self.offset = _frames(m.offset, rate)
+        self.offset = to_frames(m.offset, rate)
         if self.loop:
             if m.crossfade is None:
                 xfade_ms = 0 if seamless(bed, rate) else DEFAULT_CROSSFADE_MS
             else:
                 xfade_ms = m.crossfade
-            self.xfade = min(_frames(xfade_ms, rate), len(bed) // 2)
+            self.xfade = min(to_frames(xfade_ms, rate), len(bed) // 2)
             self.unit = _loop_unit(bed, self.xfade)
             self.offset %= len(self.unit)
         else:
@@ -216,7 +209,7 @@ class Bed:
     def _quiet_points(self) -> np.ndarray:
         if self._quiet is None:
             n, hop = len(self.unit), max(1, self.rate // 10)
-            span = _frames(SECTION_XFADE_MS + SECTION_SETTLE_MS, self.rate)
+            span = to_frames(SECTION_XFADE_MS + SECTION_SETTLE_MS, self.rate)
             points = np.arange(0, n, hop)
             energy = np.mean(np.square(self.unit, dtype=np.float64), axis=1)
             c = np.concatenate([[0.0], np.cumsum(np.concatenate([energy, energy, energy]))])
@@ -226,10 +219,10 @@ class Bed:
         return self._quiet
 
     def _xfade_for(self, lo: int, hi: int) -> int:
-        return max(1, min(_frames(SECTION_XFADE_MS, self.rate), (hi - lo) // 3))
+        return max(1, min(to_frames(SECTION_XFADE_MS, self.rate), (hi - lo) // 3))
 
     def _settle_for(self, lo: int, hi: int) -> int:
-        return min(_frames(SECTION_SETTLE_MS, self.rate), (hi - lo) // 3)
+        return min(to_frames(SECTION_SETTLE_MS, self.rate), (hi - lo) // 3)
 
     def _loop_from(self, src: int, n: int) -> np.ndarray:
         """n frames of the loop from position src (any integer: taken modulo the loop)."""
@@ -261,148 +254,7 @@ class Bed:
         return out
 
 
-@dataclass(frozen=True)
-class Segment:
-    start: int
-    stop: int
-    v0: float
-    v1: float
-    shape: str  # "cos" (raised cosine) or "linear"
-
-
-class Curve:
-    """A piecewise function of the frame: ramps between held values. Values before the
-    first segment are the first segment's v0; after a segment, its v1 holds."""
-
-    def __init__(self, segments: list[Segment], initial: float):
-        self.segments = sorted((s for s in segments if s.stop > s.start), key=lambda s: s.start)
-        self.starts = np.array([s.start for s in self.segments], np.int64)
-        self.initial = initial
-        self._start, self._stop = self.starts, np.array([s.stop for s in self.segments], np.int64)
-        self._v0 = np.array([s.v0 for s in self.segments], np.float64)
-        self._v1 = np.array([s.v1 for s in self.segments], np.float64)
-        self._cos = np.array([s.shape == "cos" for s in self.segments], bool)
-
-    def material(self, lo: int, hi: int) -> str:
-        """The segments that decide the values in [lo, hi], relative to lo."""
-        first = int(np.searchsorted(self.starts, lo, side="right")) - 1
-        last = int(np.searchsorted(self.starts, hi, side="right"))
-        held = f"{self.initial!r}" if first < 0 else ""
-        parts = []
-        for s in self.segments[max(first, 0):last]:
-            if s.stop <= lo:  # a ramp already over: only where it ended counts
-                parts.append(f"{s.v1!r}")
-            else:
-                parts.append(f"{s.start - lo},{s.stop - lo},{s.v0!r},{s.v1!r},{s.shape}")
-        return held + ";".join(parts)
-
-    def at(self, t: np.ndarray) -> np.ndarray:
-        """The value at each frame in `t`."""
-        if not self.segments:
-            return np.full(len(t), self.initial, np.float64)
-        j = np.searchsorted(self.starts, t, side="right") - 1  # the last segment starting at or before t
-        seg = np.maximum(j, 0)
-        start, stop = self._start[seg], self._stop[seg]
-        u = np.clip((t - start + 1) / (stop - start), 0.0, 1.0)
-        u = np.where(self._cos[seg], 0.5 - 0.5 * np.cos(np.pi * u), u)
-        return np.where(j < 0, self.initial, self._v0[seg] + (self._v1[seg] - self._v0[seg]) * u)
-
-
-@dataclass(frozen=True)
-class LevelPlan:
-    """The bed's levels in the finished episode, LUFS."""
-
-    under: float  # under speech
-    bridge: float  # in pauses longer than music.bridge
-    solo: float  # the music-only intro and outro
-
-    @classmethod
-    def of(cls, m: Music, target_lufs: float) -> LevelPlan:
-        under = m.volume - m.duck if m.volume is not None else target_lufs - m.under
-        return cls(under=under, bridge=under + m.duck, solo=target_lufs + m.solo)
-
-
-class Levels:
-    """The bed's gain per frame: level over time (ducking, bridges, intro and outro),
-    the sections' overrides, and the fades at the music's ends."""
-
-    def __init__(self, spans: list[tuple[int, int]], n_frames: int, music_end: int, bed_lufs: float, rate: int,
-                 m: Music, plan: LevelPlan, intro: int, outro: int,
-                 sections: Sequence[tuple[int, int, SectionMusic | None]] = ()):
-        self.n, self.music_end = n_frames, music_end
-        self.bed_lufs = bed_lufs
-        self.fade_in = min(_frames(m.fade_in, rate), music_end // 2)
-        self.fade_out = min(_frames(m.fade_out, rate), music_end - self.fade_in)
-        self.db = _level_curve(_merged(spans, _frames(m.bridge, rate)), n_frames, rate, m, plan,
-                               intro > 0, outro > 0)
-        self.mask = _section_curve(sections, plan.bridge, rate)
-
-    def gain(self, a: int, b: int) -> np.ndarray:
-        """Linear gain for frames [a, b): computed every GRID frames of the episode (the
-        curves are smooth) and interpolated between, the same whatever the block."""
-        grid = np.arange(a - a % GRID, b + GRID, GRID)
-        t = grid.astype(np.float64)
-        g = np.power(10.0, (self.db.at(t) - self.bed_lufs) / 20.0) * self.mask.at(t)
-        if self.fade_in:
-            g *= np.where(t < self.fade_in, _raised_cosine(np.minimum(t, self.fade_in), self.fade_in), 1.0)
-        if self.fade_out:
-            left = np.clip(self.music_end - t, 0, self.fade_out)
-            g *= np.where(t >= self.music_end - self.fade_out, _raised_cosine(left, self.fade_out), 1.0)
-        frames = np.arange(a, b)
-        out = np.interp(frames, grid, g)
-        out[frames >= self.music_end] = 0.0
-        return out
-
-    def material(self, lo: int, hi: int) -> str:
-        """Everything `gain` reads for frames [lo, hi) (lo on the GRID), relative to lo:
-        equal material gives equal gains wherever the part lies (for the mix's part keys)."""
-        fade_in = self.fade_in - lo if lo < self.fade_in + GRID else None
-        reach = hi + 2 * GRID  # the last grid point `gain` reads for the part
-        end = self.music_end - lo if self.music_end - self.fade_out <= reach else "after"
-        return (f"{self.bed_lufs!r}|{fade_in}|{self.fade_out}|{end}|"
-                f"{self.db.material(lo, reach)}|{self.mask.material(lo, reach)}")
-
-
 # --- internals ---------------------------------------------------------------------
-
-
-def _level_curve(spans: list[tuple[int, int]], n: int, rate: int, m: Music, plan: LevelPlan,
-                 has_intro: bool, has_outro: bool) -> Curve:
-    lead = plan.solo if has_intro else plan.under
-    tail = plan.solo if has_outro else plan.under
-    if not spans:
-        return Curve([], lead)
-    trans, attack, release = (_frames(x, rate) for x in (m.transition, m.attack, m.release))
-    first, last = spans[0][0], spans[-1][1]
-    segs = [Segment(max(0, first - trans), first, lead, plan.under, "cos")]
-    for (_, end), (start, _) in zip(spans, spans[1:]):
-        gap = start - end
-        up, down = release, attack
-        if up + down > gap:  # a short bridge: both ramps shrink in proportion
-            up, down = gap * release // max(1, release + attack), gap * attack // max(1, release + attack)
-        segs.append(Segment(end, end + up, plan.under, plan.bridge, "cos"))
-        segs.append(Segment(start - down, start, plan.bridge, plan.under, "cos"))
-    segs.append(Segment(last, min(n, last + trans), plan.under, tail, "cos"))
-    return Curve(segs, lead)
-
-
-def _section_curve(sections: Sequence[tuple[int, int, SectionMusic | None]], reference: float, rate: int) -> Curve:
-    """Gain on the bed per section: 1.0 by default, 0.0 under `music: none`, the level
-    difference to `reference` under `music: {volume: dB}`; changes ramp (linearly) over
-    the 500 ms before the section's first words."""
-    ramp = _frames(500, rate)
-    segs, previous = [], 1.0
-    for start, _stop, sm in sections:
-        level = None if sm is None else sm.volume
-        gain = 1.0 if level is None else 0.0 if level == -math.inf else 10 ** ((level - reference) / 20)
-        if gain != previous:
-            a = max(0, start - ramp)
-            segs.append(Segment(max(0, a - ramp), a, previous, gain, "linear"))
-        previous = gain
-    if previous != 1.0 and sections:  # the outro plays at the bed's own level
-        end = sections[-1][1]
-        segs.append(Segment(end, end + ramp, previous, 1.0, "linear"))
-    return Curve(segs, 1.0)
 
 
 def _loop_unit(bed: np.ndarray, xfade: int) -> np.ndarray:
@@ -439,24 +291,6 @@ def _identity(m: Music, cut: bool, bed: np.ndarray, offset: int, xfade: int, loo
     return h.hexdigest()
 
 
-def _raised_cosine(t: np.ndarray, n: int) -> np.ndarray:
-    """Rising from exactly 0 at t = 0 towards 1 at t = n."""
-    return 0.5 - 0.5 * np.cos(np.pi * t / n)
-
-
-def _merged(spans: list[tuple[int, int]], min_gap: int) -> list[tuple[int, int]]:
-    """Spans (frames) sorted, with gaps shorter than min_gap joined."""
-    merged: list[list[int]] = []
-    for a, b in sorted(spans):
-        if b < a:
-            raise ValueError(f"speech span ends before it starts: {a}..{b} frames")
-        if merged and a - merged[-1][1] < min_gap:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    return [(a, b) for a, b in merged]
-
-
 def _loudness(x: np.ndarray, rate: int) -> float:
     """The bed's own integrated loudness (a bed shorter than a gating block: by RMS)."""
     m = meter.LoudnessMeter(rate, x.shape[1])
@@ -473,11 +307,3 @@ def _decode(path: Path, rate: int, channels: int, seconds: float | None) -> np.n
     out = ffmpeg.run(["-i", str(path), *limit, "-f", "f32le", "-acodec", "pcm_f32le", "-ac", str(channels),
                       "-ar", str(rate), "pipe:1"])
     return np.frombuffer(out, dtype="<f4").reshape(-1, channels).copy()
-
-
-def _rms_db(x: np.ndarray) -> float:
-    return 10 * math.log10(float(np.mean(np.square(x, dtype=np.float64))) + 1e-20)
-
-
-def _frames(ms: float, rate: int) -> int:
-    return int(round(ms * rate / 1000.0))

@@ -1,5 +1,10 @@
-"""The Timeline: who speaks what, from when to when. Computed once by assembly;
-chapters, transcripts, ducking and the feed all read it."""
+"""The Timeline: who speaks what, from when to when.
+
+Computed once by assembly (assemble.lay_out); the chapters (ID3 CHAP frames, the
+chapters file) and the transcripts (VTT, SRT, JSON) read it. The feed reads the
+chapters back from the MP3's tags, and ducking reads the frame layout (mixer.Track)
+the Timeline is made from, exact to the frame where the Timeline's milliseconds are
+rounded."""
 
 from __future__ import annotations
 
@@ -37,7 +42,3 @@ class Timeline:
     cues: tuple[Cue, ...]
     chapters: tuple[Chapter, ...]
     duration_ms: int
-
-    def speech(self) -> list[tuple[int, int]]:
-        """(start_ms, end_ms) of every spoken cue, in order."""
-        return [(c.start_ms, c.end_ms) for c in self.cues]

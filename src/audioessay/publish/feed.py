@@ -1,5 +1,6 @@
-"""The podcast RSS feed: a show YAML file plus the rendered MP3s -> RSS 2.0 with the tags
-Apple's podcast RSS guide asks for and the Podcasting 2.0 (podcastindex) ones.
+"""The podcast RSS feed: a show YAML file plus the rendered MP3s -> RSS 2.0 (`audioessay feed`).
+
+With the tags Apple's podcast RSS guide asks for and the Podcasting 2.0 (podcastindex) ones.
 
 Episode values come from each MP3's ID3 tags (TXXX frames named in txxx.FEED); guids and
 publication dates already published in the previous feed.xml survive re-renders."""
@@ -137,15 +138,15 @@ def podcast_guid(feed_url: str) -> str:
 
 def load_show(path: str | Path) -> Show:
     """Read and validate a show YAML file; every problem is reported at once as file:line."""
-    from audioessay.script.importer import sniff
+    from audioessay.script.sniff import sniff
     from audioessay.script.loader import read_script_text
 
     path = Path(path)
     text = read_script_text(path, sniff=False)  # regular file, size cap, UTF-8
-    hint = sniff(path, text.encode("utf-8"), expected="show")
+    doc, problems = yamlsource.load(text, str(path))  # parsed once: sniff reads the same document
+    hint = sniff(path, text.encode("utf-8"), expected="show", value=doc.value if doc is not None else None)
     if hint:
         raise InputError([Problem(str(path), None, "", hint.removeprefix(f"{path} "))])
-    doc, problems = yamlsource.load(text, str(path))
     if doc is not None and not isinstance(doc.value, dict):
         problems.append(Problem(str(path), 1, "", "must be a mapping of keys such as title, author, episodes"))
     if problems:

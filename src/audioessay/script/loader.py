@@ -15,52 +15,15 @@ from typing import Any
 from audioessay.config import engines
 from audioessay.config import yamlsource
 from audioessay.errors import InputError, Problem
-from audioessay.config.groups import (AudioFormat, Episode, Layout, Mastering, Music, Pauses, Reading, SectionMusic,
-                               Tags, Voice)
+from audioessay.config.groups import (AudioFormat, Layout, Mastering, Music, Pauses, Reading, SectionMusic, Tags,
+                                      Voice)
 from audioessay.config.options import Context, Invalid, Schema, run
 from audioessay.config.settings import Group
+from audioessay.script import markdown, sniff as sniffing
+from audioessay.script.schema import script_schema
 
 MAX_SCRIPT_BYTES = 2_000_000  # a script larger than this is refused (yamlsource.MAX_BYTES)
 MAX_TEXT_BYTES = 1_000_000  # a section's text file larger than this is refused (hours of speech)
-
-
-class VoiceOption(Schema):
-    """`voice:`: the shared Voice keys, plus each registered engine's own keys under its
-    name (voice.gtts.tld), plus the older flat spelling of an engine's legacy keys (voice.tld)."""
-
-    def __init__(self) -> None:
-        super().__init__({}, doc="voice")
-
-    def validate(self, value: Any, path: tuple, ctx: Context) -> dict[str, Any]:
-        specs = engines.registered()
-        self.fields = {**Voice.schema_fields(),
-                       **{name: s.settings.schema() for name, s in specs.items()},
-                       **{k: s.settings.schema_fields()[k] for s in specs.values() for k in s.legacy_keys}}
-        out = super().validate(value, path, ctx)
-        raw = value if isinstance(value, dict) else {}
-        for spec in specs.values():
-            given = raw.get(spec.name)
-            nested: dict = given if isinstance(given, dict) else {}
-            for key in spec.legacy_keys:
-                if key in raw and raw[key] is not None:
-                    if key in nested:
-                        ctx.problem(path + (key,), f"given twice (also as {spec.name}.{key}); keep one")
-                    out[spec.name] = {**(out.get(spec.name) or {}), key: out[key]}
-        return out
-
-
-def script_schema() -> Schema:
-    """The whole script, from the groups' declarations."""
-    return Schema({
-        **Tags.schema_fields(),
-        **Reading.schema_fields(),
-        "voice": VoiceOption(),
-        "pauses": Pauses.schema(),
-        **Layout.schema_fields(),
-        "mastering": Mastering.schema(),
-        "audio": AudioFormat.schema(),
-        **Episode.schema_fields(),
-    })
 
 
 @dataclass(frozen=True)
@@ -113,7 +76,6 @@ def read_text_file(path: Path, what: str = "section file") -> str:
     """Read a UTF-8 text file (a regular file of at most MAX_TEXT_BYTES, no control
     characters); raise Invalid with the fix when that is impossible."""
     from audioessay.util.fsutil import read_limited
-    from audioessay.config.yamlsource import bad_character
 
     if not path.exists():
         raise Invalid(f"file not found: {path}; check the path (it is relative to the script)")
@@ -128,31 +90,29 @@ def read_text_file(path: Path, what: str = "section file") -> str:
     except UnicodeDecodeError as exc:
         raise Invalid(f"{path} is not UTF-8 text (bad byte at offset {exc.start}); "
                       "save it as UTF-8") from None
-    bad = bad_character(text)
+    bad = yamlsource.bad_character(text)
     if bad:
-        line, column, code = bad
-        kind = "lone surrogate" if 0xD800 <= int(code[2:], 16) <= 0xDFFF else "control character"
-        raise Invalid(f"{path}: {kind} {code} at line {line}, column {column}; remove it")
+        raise Invalid(f"{path}: {yamlsource.character_message(*bad)}")
     return text
-
-
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 def load(path: str | Path) -> Script:
     """Read and validate a script: YAML, or a Markdown post (front matter + headings).
-    Raises InputError listing every problem."""
+    Raises InputError listing every problem (or the one-line hint for the wrong file)."""
     path = Path(path)
     text = read_script_text(path)
-    if path.suffix.lower() in MARKDOWN_SUFFIXES:
-        from audioessay.script.importer import markdown_document
-
-        return from_document(markdown_document(text, str(path)), path)
-    return parse(text, path)
+    if path.suffix.lower() in markdown.SUFFIXES:
+        return from_document(markdown.markdown_document(text, str(path)), path)
+    doc, problems = yamlsource.load(text, str(path))
+    hint = sniffing.text_hint(path, text, doc.value if doc is not None else None)
+    if hint:  # an essay, a post or a show file: say so instead of its YAML problems
+        raise InputError([Problem(str(path), None, "", hint.removeprefix(f"{path} "))])
+    return _validated(doc, problems, path)
 
 
 def read_script_text(path: Path, *, sniff: bool = True) -> str:
-    """The script's text; a one-line InputError when it is missing, special, huge or not UTF-8."""
+    """The script's text; a one-line InputError when it is missing, special, huge, binary
+    (`sniff`: an MP3, an image...) or not UTF-8."""
     from audioessay.util.fsutil import read_limited
 
     name = str(path)
@@ -169,17 +129,13 @@ def read_script_text(path: Path, *, sniff: bool = True) -> str:
     except InputError as exc:
         message = str(exc.problems[0]).removeprefix(": ").removeprefix(f"script {path}: ")
         if "the limit is" in message:
-            from audioessay.script import importer
-
             with open(path, "rb") as f:  # a regular file: say what it looks like (an MP3?)
-                hint = importer.sniff(path, f.read(4096)) if sniff else None
+                hint = sniffing.sniff(path, f.read(4096)) if sniff else None
             if hint and "not a" in hint and "looks like" in hint and "plain text" not in hint:
                 raise fail(hint.removeprefix(f"{path} ")) from None
             message += "; put long texts in section files"
         raise fail(message) from None
-    from audioessay.script import importer
-
-    hint = importer.sniff(path, raw) if sniff else None
+    hint = sniffing.binary_hint(path, raw) if sniff else None
     if hint:
         raise fail(hint.removeprefix(f"{path} "))
     try:
@@ -190,8 +146,13 @@ def read_script_text(path: Path, *, sniff: bool = True) -> str:
 
 
 def parse(text: str, path: Path) -> Script:
+    """Validate a script's YAML text (`path` names it and is where relative files are)."""
+    doc, problems = yamlsource.load(text, str(path))
+    return _validated(doc, problems, path)
+
+
+def _validated(doc: yamlsource.Located | None, problems: list[Problem], path: Path) -> Script:
     name = str(path)
-    doc, problems = yamlsource.load(text, name)
     if doc is None:
         raise InputError(problems)
     if not isinstance(doc.value, dict):
@@ -313,9 +274,6 @@ def _sections(data: dict, base: Path, ctx: Context) -> list[Section]:
         elif has_file:
             try:
                 body = read_text_file(base / sec["file"])
-                bad = _bad_text(body)
-                if bad:
-                    ctx.problem(spath + ("file",), f"{base / sec['file']} {bad}")
             except Invalid as exc:
                 ctx.problem(spath + ("file",), str(exc))
                 body = None
@@ -334,12 +292,6 @@ def _sections(data: dict, base: Path, ctx: Context) -> list[Section]:
             overrides=tuple((sec.get("voice") or {}).items()),
         ))
     return sections
-
-
-def _bad_text(text: str) -> str | None:
-    from audioessay.config.options import bad_character
-
-    return bad_character(text)
 
 
 def _cross_checks(data: dict, path: Path, ctx: Context) -> None:
