@@ -12,7 +12,7 @@ import pytest
 from edge_tts.drm import DRM
 
 from audioessay.util import ffmpeg
-from audioessay.speech.engines import edge_client as ec
+from audioessay.speech.engines import retry
 from audioessay.speech.engines.edge_client import (
     ENDPOINT_ENV,
     MAX_CHARS,
@@ -21,7 +21,6 @@ from audioessay.speech.engines.edge_client import (
     endpoint,
     fetch,
     fetch_voice_list,
-    pitch_for,
     pitch_hz,
     probe,
     rate_for,
@@ -322,7 +321,7 @@ def test_total_deadline_is_honoured(fake):
 
 
 def test_no_retry_when_the_backoff_would_pass_the_deadline(fake, monkeypatch):
-    monkeypatch.setattr(ec.random, "uniform", lambda a, b: b)  # the longest jittered wait
+    monkeypatch.setattr(retry.random, "uniform", lambda a, b: b)  # the longest jittered wait
     fake.cut(times=5)
     sleeps = Sleeps()
     s = EdgeSettings(total_deadline=2.0, backoff=5.0, max_backoff=5.0)
@@ -361,7 +360,7 @@ def test_cancel_during_a_slow_stream(fake):
 
 
 def test_cancel_cuts_a_backoff_wait_short(fake, monkeypatch):
-    monkeypatch.setattr(ec.random, "uniform", lambda a, b: b)
+    monkeypatch.setattr(retry.random, "uniform", lambda a, b: b)
     fake.cut(times=5)
     stop = threading.Event()
     threading.Timer(0.3, stop.set).start()
@@ -421,21 +420,19 @@ def test_rate_for(speed, rate):
     assert rate_for(speed) == rate
 
 
-@pytest.mark.parametrize(("semitones", "pitch"), [(0, "+0Hz"), (12, "+180Hz"), (-12, "-90Hz"), (2, "+22Hz"),
-                                                  (-1, "-10Hz")])
-def test_pitch_for(semitones, pitch):
-    assert pitch_for(semitones) == pitch
+@pytest.mark.parametrize(("hz", "pitch"), [(0, "+0Hz"), (15, "+15Hz"), (-8.4, "-8Hz"), (50, "+50Hz"),
+                                           (-50, "-50Hz")])
+def test_pitch_hz(hz, pitch):
+    assert pitch_hz(hz) == pitch
 
 
-def test_out_of_range_speed_and_pitch_are_refused():
+def test_out_of_range_speed_is_refused():
     for bad in (0.49, 2.01, 0):
         with pytest.raises(ValueError, match="speed"):
             rate_for(bad)
-    with pytest.raises(ValueError, match="semitones"):
-        pitch_for(13)
 
 
 def test_every_rate_and_pitch_string_is_accepted_by_edge_tts():
     for speed in np.linspace(0.5, 2.0, 31):
-        for st in (-12, -3.5, 0, 0.4, 7, 12):
-            edge_tts.Communicate("가", "ko-KR-SunHiNeural", rate=rate_for(float(speed)), pitch=pitch_for(st))
+        for hz in (-50, -3.5, 0, 0.4, 7, 50):  # voice.pitch: -50 to 50 Hz
+            edge_tts.Communicate("가", "ko-KR-SunHiNeural", rate=rate_for(float(speed)), pitch=pitch_hz(hz))

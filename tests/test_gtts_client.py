@@ -195,6 +195,37 @@ def test_stopped_server_cannot_reach(fake, settings):
         fetch_mp3(SHORT, settings, sleep=Sleeps())
 
 
+# --- deadline --------------------------------------------------------------
+
+def test_deadline_stops_retries(fake):
+    """Retry-After waits of 0.3 s within a 0.75 s deadline: the third wait would pass it,
+    so three attempts of the five the retries allow."""
+    fake.status(503, retry_after=0.3, times=10)
+    s = GttsSettings(endpoint=fake.url, read_timeout=1, retries=4, max_backoff=5, deadline=0.75)
+    with pytest.raises(EngineError, match=r"server error \(HTTP 503 [^)]*\) after 3 attempts"):
+        fetch_mp3(SHORT, s)
+    assert len(fake.requests) == 3
+
+
+def test_deadline_cuts_the_last_attempt_short(fake):
+    """A hanging server: the first attempt times out (0.5 s), the second gets what is
+    left of the 0.8 s deadline and fails on the deadline, not on its own timeout."""
+    fake.hang(times=10)
+    s = GttsSettings(endpoint=fake.url, connect_timeout=0.5, read_timeout=0.5, retries=4, backoff=0.01,
+                     deadline=0.8)
+    with pytest.raises(EngineError, match=r"timed out: no complete answer from 127\.0\.0\.1:\d+ within the "
+                                          r"0\.8s deadline \(2 attempts\)"):
+        fetch_mp3(SHORT, s, sleep=Sleeps())
+    assert len(fake.requests) == 2
+
+
+def test_deadline_setting_reaches_the_client():
+    from audioessay.speech.engines.gtts import client_settings
+
+    assert GttsVoice().deadline == 60 and client_settings(GttsVoice()).deadline == 60
+    assert client_settings(GttsVoice(deadline=7)).deadline == 7
+
+
 # --- probe -----------------------------------------------------------------
 
 def test_probe_true_against_server(fake, settings):

@@ -54,7 +54,31 @@ def _mmss(ms: int) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Shown(click.ClickException):
+    """A library error on its way out through click: its own lines, its own exit code."""
+
+    def __init__(self, error: AudioessayError):
+        super().__init__(error.format_message())
+        self.error = error
+        self.exit_code = error.exit_code
+
+    def show(self, file: Any = None) -> None:
+        for line in self.error.lines():
+            click.echo(line, err=True, file=file)
+
+
+class _Group(click.Group):
+    """The top command group: a library error leaves every command as a click exception,
+    so `main` and click's own runner (CliRunner in the tests) show it the same way."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AudioessayError as exc:
+            raise _Shown(exc) from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="audioessay")
 def cli() -> None:
     """Turn an essay written as a YAML script into a podcast MP3 episode."""
@@ -302,20 +326,25 @@ def cache_prune(older_than, cache_dir):
 
 @cli.command()
 @click.argument("mp3", type=click.Path(path_type=Path))
+@click.option("--preset", metavar="NAME",
+              help="Delivery preset to hold the file to, as mastering.preset names them (default: the "
+                   "one the episode was mastered to, else podcast).")
+@click.option("--target", type=float, metavar="LUFS",
+              help="Integrated loudness target (default: the preset's, or what the episode was mastered to).")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
-def check(mp3, as_json):
-    """Check a finished MP3 against podcast specs; exit 1 if anything fails."""
+def check(mp3, preset, target, as_json):
+    """Check a finished MP3 against the target it was mastered to; exit 1 if anything fails."""
     import dataclasses
     import json
 
     from audioessay.publish import check as check_mod
 
-    rows = check_mod.check(mp3)
+    rows = check_mod.check(mp3, preset=preset, target=target)
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False, indent=1))
     else:
         click.echo(check_mod.format_table(rows))
-    if any(r.status == "fail" for r in rows):
+    if not check_mod.ok(rows):
         raise SystemExit(1)
 
 
@@ -367,12 +396,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         cli.main(standalone_mode=False)
-    except AudioessayError as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):
         _interrupted()
-    except click.ClickException as exc:
+    except click.ClickException as exc:  # a library error (_Shown) or a usage error
         exc.show()
         sys.exit(exc.exit_code)
     except RecursionError:

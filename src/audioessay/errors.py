@@ -1,19 +1,31 @@
-"""Error classes. User-facing errors are click exceptions, so the CLI needs no translation."""
+"""Error classes: plain exceptions that carry their exit code and the lines to show.
+
+The CLI (cli.py) prints `lines()` and exits with `exit_code`; the library never prints.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import click
 
-
-class AudioessayError(click.ClickException):
+class AudioessayError(Exception):
     """Base of every error the user should see as one clean message."""
 
     exit_code = 1
 
-    def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True, file=file)
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def format_message(self) -> str:
+        return self.message
+
+    def lines(self) -> list[str]:
+        """What the user sees, one 'error: ...' line each."""
+        return [f"error: {self.format_message()}"]
 
 
 @dataclass(frozen=True)
@@ -40,11 +52,14 @@ class InputError(AudioessayError):
         if isinstance(problems, str):
             problems = [Problem("", None, "", problems)]
         self.problems = list(problems)
-        super().__init__("\n".join(str(p).lstrip(": ") for p in self.problems))
+        super().__init__("\n".join(self._texts()))
 
-    def show(self, file=None) -> None:
-        for p in self.problems:
-            click.echo(f"error: {str(p).lstrip(': ')}", err=True, file=file)
+    def _texts(self) -> list[str]:
+        return [str(p).lstrip(": ") for p in self.problems]  # a Problem without a file starts ': '
+
+    def lines(self) -> list[str]:
+        """One line per problem."""
+        return [f"error: {text}" for text in self._texts()]
 
 
 class EngineError(AudioessayError):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from audioessay.errors import AudioessayError, InputError
+from audioessay.errors import AudioessayError
 
 Snapshot = dict[Path, tuple[int, int] | None]  # path -> (mtime_ns, size), None when missing
 
@@ -54,13 +54,6 @@ def script_files(path: Path, load: Callable[[Path], Any]) -> set[Path]:
     return {Path(p) for p in found if p is not None}
 
 
-def error_lines(exc: AudioessayError) -> list[str]:
-    """The lines the CLI would print for `exc`."""
-    if isinstance(exc, InputError):
-        return [f"error: {str(p).lstrip(': ')}" for p in exc.problems]
-    return [f"error: {exc.format_message()}"]
-
-
 def watch(paths_of_script: Callable[[], set[Path]], run_once: Callable[[], str], *,
           interval: float = 0.3, debounce: float = 0.5, stop: threading.Event | None = None,
           echo: Callable[[str], None] = print) -> int:
@@ -93,7 +86,7 @@ def watch(paths_of_script: Callable[[], set[Path]], run_once: Callable[[], str],
             echo(f"[{stamp}] {what}: {run_once()}")
         except AudioessayError as exc:
             echo(f"[{stamp}] {what}: failed")
-            for line in error_lines(exc):
+            for line in exc.lines():  # what the CLI prints for it
                 echo(line)
             echo("waiting for the next save")
         # Files named for the first time are taken as they are now; the others as

@@ -1,4 +1,7 @@
-"""Plan -> Clips: every utterance voiced once, through the cache, at the output rate."""
+"""Plan -> Clips: every utterance voiced once, through the cache, at the engine's own rate.
+
+mix/voicechain.process resamples each clip to the output rate as it is mixed.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from audioessay.errors import EngineError
 from audioessay.speech.plan import Plan
 
 
-log = logging.getLogger("audioessay.speech.cache")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,9 @@ def synthesize(plan: Plan, engine: Engine | Sequence[Engine], cache: Cache, rate
         log.warning("could not save %d sentence(s) to the cache (%s); check %s",
                     len(failed), failed[0], cache.root)
 
-    # Clips stay at the engine's own rate: assembly resamples the whole track once,
-    # far cheaper than one filter design per sentence. A stray rate is unified here.
+    # Clips stay at the engine's own rate; each is resampled to the output rate when it
+    # is mixed (mix/voicechain.process, its high-pass in the same filter). A clip at
+    # another rate (a cache entry made at another native rate) is brought to this one.
     native = next((r for r, _ in shapes.values()), rate)
     words = tuple(timings.get(key, ()) if u.spoken.strip() else () for key, u in zip(keys, plan.utterances))
     advance(sum(1 for u in plan.utterances if not u.spoken.strip()))

@@ -1,5 +1,7 @@
-"""The one small interface every TTS engine implements, and the one implementation of
-bounded concurrency that online engines share. (The registry is config/engines.py.)"""
+"""The one small interface every TTS engine implements, and the bounded concurrency they share.
+
+(The registry is config/engines.py.)
+"""
 
 from __future__ import annotations
 
@@ -51,10 +53,6 @@ class Engine:
         """Synthesize every text; call `on_result(index, audio)` (in this thread) as each
         finishes. Results may arrive out of order when `concurrency` > 1."""
         run_bounded(texts, self.synthesize, self.concurrency, on_result)
-
-
-class _Stop(Exception):
-    """A worker saw the cancel flag."""
 
 
 def run_bounded(texts: Sequence[str], work: Callable[[str, threading.Event], T], concurrency: int,

@@ -2,9 +2,9 @@
 
 edge-tts builds the SSML, opens the WebSocket, computes the Sec-MS-GEC token
 and parses the answer; this module adds what a long render needs: an endpoint
-override, a stall timeout and an overall deadline, retries with backoff,
-cancellation, a check that the stream really ended, and errors that say what
-probably went wrong and what to do about it.
+override, a stall timeout, retries with backoff within an overall deadline and
+cancellation (the shared loop in retry.py), a check that the stream really ended,
+and errors that say what probably went wrong and what to do about it.
 
 edge-tts is async (aiohttp). `fetch` runs it in a private event loop in the
 calling thread, so callers stay synchronous and use threads for concurrency.
@@ -23,7 +23,6 @@ import errno
 import json
 import logging
 import os
-import random
 import socket
 import threading
 import time
@@ -47,6 +46,7 @@ from edge_tts.exceptions import (
 )
 
 from audioessay.errors import EngineError
+from audioessay.speech.engines.retry import Cancelled, Failure, Retry, attempts, run
 
 log = logging.getLogger("audioessay.edge")
 
@@ -56,7 +56,6 @@ DEFAULT_VOICE = "ko-KR-SunHiNeural"
 # pieces must stay one request (one stream, one set of word offsets), so take the worst case:
 # '&' escapes to 5 bytes ('&amp;'); Korean is 3 bytes a character. 800 * 5 = 4000 < 4096.
 MAX_CHARS = 800
-TYPICAL_PITCH_HZ = 180.0  # edge takes pitch offsets in Hz only; semitones are converted around this
 _TICKS_PER_MS = 10_000  # the service counts time in 100 ns ticks
 _POLL_S = 0.05  # how often a running request looks at its `cancelled` event
 _FALLBACK = "use --engine espeak to render offline"
@@ -68,13 +67,16 @@ class EdgeSettings:
 
     voice: str = DEFAULT_VOICE
     rate: str = "+0%"  # edge's form: '+25%', '-10%'; see rate_for()
-    pitch: str = "+0Hz"  # edge's form: '+12Hz'; see pitch_for()
+    pitch: str = "+0Hz"  # edge's form: '+12Hz'; see pitch_hz()
     connect_timeout: float = 3.05  # TCP connect (the handshake counts as reading)
     read_timeout: float = 15.0  # longest wait for the next piece of the answer
     total_deadline: float = 60.0  # one fetch, every attempt and wait included
     retries: int = 3  # extra attempts after the first one
     backoff: float = 0.5  # base of the exponential backoff, seconds
     max_backoff: float = 8.0  # cap on any single wait, Retry-After included
+
+    def retry(self) -> Retry:
+        return Retry(self.retries, self.backoff, self.max_backoff, self.total_deadline)
 
 
 class Word(NamedTuple):
@@ -91,13 +93,6 @@ class EdgeAudio:
 
     mp3: bytes
     words: tuple[Word, ...]
-
-
-class Cancelled(EngineError):
-    """fetch gave up because the caller's `cancelled` event was set (another request failed)."""
-
-    def __init__(self) -> None:
-        super().__init__("request cancelled")
 
 
 # --- endpoint --------------------------------------------------------------
@@ -153,16 +148,9 @@ def rate_for(speed: float) -> str:
     return f"{round((speed - 1) * 100):+d}%"
 
 
-def pitch_for(semitones: float = 0.0, *, base_hz: float = TYPICAL_PITCH_HZ) -> str:
-    """A pitch change in semitones as edge's Hz offset around a voice at `base_hz`:
-    +2 st -> '+22Hz' at 180 Hz. edge-tts only accepts the '+NHz' form."""
-    if not -12 <= semitones <= 12:
-        raise ValueError(f"pitch must be between -12 and +12 semitones, got {semitones}")
-    return pitch_hz(base_hz * (2 ** (semitones / 12) - 1))
-
-
 def pitch_hz(hz: float) -> str:
-    """A pitch offset in Hz as edge's string: 15 -> '+15Hz', -8.4 -> '-8Hz'."""
+    """A pitch offset in Hz as edge's string (edge-tts only accepts the '+NHz' form):
+    15 -> '+15Hz', -8.4 -> '-8Hz'."""
     return f"{round(hz):+d}Hz"
 
 
@@ -243,19 +231,6 @@ async def _speak(text: str, settings: EdgeSettings, deadline: float,
 
 # --- failures --------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Failure:
-    """One failed attempt, classified."""
-
-    kind: str
-    detail: str
-    retry_after: float | None = None
-
-    @property
-    def retryable(self) -> bool:
-        return self.kind not in ("rejected", "endpoint", "protocol", "deadline")
-
-
 _NO_ROUTE = (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN)
 
 
@@ -268,42 +243,44 @@ def _retry_after(exc: aiohttp.ClientResponseError) -> float | None:
         return None
 
 
-def _classify(exc: BaseException, settings: EdgeSettings) -> _Failure:
+def _classify(exc: BaseException, settings: EdgeSettings) -> Failure | None:
+    """What went wrong, as a Failure; None for what we do not know (a bug: let it show).
+    An offline machine stays offline and a wrong voice stays wrong: those retry once."""
     if isinstance(exc, _DeadlineExceeded):
-        return _Failure("deadline", "no complete answer")
+        return Failure("deadline", "no complete answer", retryable=False)
     if isinstance(exc, _Stalled):
-        return _Failure("timeout", f"no data for {settings.read_timeout:g}s")
+        return Failure("timeout", f"no data for {settings.read_timeout:g}s")
     if isinstance(exc, _Truncated):
-        return _Failure("broken", f"the audio stream ended before turn.end, {exc}")
+        return Failure("broken", f"the audio stream ended before turn.end, {exc}")
     if isinstance(exc, NoAudioReceived):
-        return _Failure("noaudio", "turn ended without audio")
+        return Failure("noaudio", "turn ended without audio", once=True)
     if isinstance(exc, SkewAdjustmentError):  # a 403 without a usable Date header
-        return _Failure("rejected", "HTTP 403")
+        return Failure("rejected", "HTTP 403", retryable=False)
     if isinstance(exc, aiohttp.WSServerHandshakeError | aiohttp.ClientResponseError):
         detail = f"HTTP {exc.status}"  # aiohttp's message ("Invalid response status") adds nothing
         if exc.status == 403:
-            return _Failure("rejected", detail)
+            return Failure("rejected", detail, retryable=False)
         if exc.status == 429:
-            return _Failure("rate", detail, _retry_after(exc))
+            return Failure("rate", detail, _retry_after(exc))
         if exc.status >= 500:
-            return _Failure("server", detail, _retry_after(exc))
-        return _Failure("endpoint", detail)
+            return Failure("server", detail, _retry_after(exc))
+        return Failure("endpoint", detail, retryable=False)
     if isinstance(exc, aiohttp.ClientConnectorError):
         if isinstance(exc.os_error, socket.gaierror):
-            return _Failure("offline", "host name could not be resolved")
+            return Failure("offline", "host name could not be resolved", once=True)
         code = exc.os_error.errno
         if code in _NO_ROUTE:
-            return _Failure("offline", os.strerror(code).lower())
-        return _Failure("connect", os.strerror(code).lower() if code else "connection failed")
+            return Failure("offline", os.strerror(code).lower(), once=True)
+        return Failure("connect", os.strerror(code).lower() if code else "connection failed")
     if isinstance(exc, getattr(aiohttp, "SocketTimeoutError", ())):  # aiohttp >= 3.10
-        return _Failure("timeout", f"no data for {settings.read_timeout:g}s")
+        return Failure("timeout", f"no data for {settings.read_timeout:g}s")
     if isinstance(exc, aiohttp.ServerTimeoutError | asyncio.TimeoutError):
-        return _Failure("timeout", f"connect timed out after {settings.connect_timeout:g}s")
+        return Failure("timeout", f"connect timed out after {settings.connect_timeout:g}s")
     if isinstance(exc, aiohttp.ClientError | WebSocketError | ConnectionError):
-        return _Failure("broken", f"the connection dropped ({type(exc).__name__})")
+        return Failure("broken", f"the connection dropped ({type(exc).__name__})")
     if isinstance(exc, UnexpectedResponse | UnknownResponse | json.JSONDecodeError | KeyError):
-        return _Failure("protocol", f"{type(exc).__name__}: {exc}")
-    raise exc  # not a failure we know: a bug, let it show
+        return Failure("protocol", f"{type(exc).__name__}: {exc}", retryable=False)
+    return None
 
 
 # What each kind of failure means and what to do; filled in with str.format.
@@ -334,11 +311,10 @@ _GIVE_UP = {
 }
 
 
-def _give_up(f: _Failure, attempts: int, host: str, settings: EdgeSettings) -> EngineError:
+def _give_up(f: Failure, tries: int, host: str, settings: EdgeSettings) -> EngineError:
     return EngineError(_GIVE_UP[f.kind].format(
-        tries=f"{attempts} attempt{'s' if attempts != 1 else ''}", detail=f.detail, host=host,
-        voice=settings.voice, rate=settings.rate, pitch=settings.pitch,
-        deadline=settings.total_deadline, fallback=_FALLBACK))
+        tries=attempts(tries), detail=f.detail, host=host, voice=settings.voice, rate=settings.rate,
+        pitch=settings.pitch, deadline=settings.total_deadline, fallback=_FALLBACK))
 
 
 # --- fetch -----------------------------------------------------------------
@@ -364,38 +340,18 @@ def fetch(
         raise ValueError(f"text is {len(text)} chars; edge takes at most {MAX_CHARS} per request "
                          "(chunk it first)")
     TTSConfig(settings.voice, settings.rate, "+0%", settings.pitch, "WordBoundary")  # ValueError if malformed
-    if sleep is None:
-        sleep = cancelled.wait if cancelled is not None else time.sleep
     url = endpoint()
     host = _host(url)
-    deadline = time.monotonic() + settings.total_deadline
-    attempts = settings.retries + 1
-    for attempt in range(attempts):
-        if cancelled is not None and cancelled.is_set():
-            raise Cancelled()
+
+    def attempt(left: float) -> EdgeAudio:
         _point_library_at(url, voices_endpoint())
         log.debug("edge %s voice=%s rate=%s pitch=%s (%d chars)", url, settings.voice, settings.rate,
                   settings.pitch, len(text))
-        try:
-            return asyncio.run(_speak(text, settings, deadline, cancelled))
-        except Cancelled:
-            raise
-        except Exception as exc:  # noqa: BLE001  # _classify re-raises what it does not know
-            failure = _classify(exc, settings)
-        log.debug("attempt %d/%d for %d chars failed: %s", attempt + 1, attempts, len(text), failure.detail)
-        if not failure.retryable or attempt + 1 == attempts:
-            raise _give_up(failure, attempt + 1, host, settings)
-        if failure.kind in ("offline", "noaudio") and attempt >= 1:
-            # An offline machine stays offline and a wrong voice stays wrong: one retry, then say so.
-            raise _give_up(failure, attempt + 1, host, settings)
-        if failure.retry_after is not None:
-            delay = min(settings.max_backoff, failure.retry_after)
-        else:  # full jitter: spread the retries of many clients over the whole window
-            delay = random.uniform(0, min(settings.max_backoff, settings.backoff * 2**attempt))
-        if time.monotonic() + delay >= deadline:
-            raise _give_up(failure, attempt + 1, host, settings)  # no time left for another try
-        sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover
+        return asyncio.run(_speak(text, settings, time.monotonic() + left, cancelled))
+
+    return run(attempt, lambda exc: _classify(exc, settings),
+               lambda failure, tries: _give_up(failure, tries, host, settings),
+               settings.retry(), cancelled=cancelled, sleep=sleep, what=f" for {len(text)} chars")
 
 
 def probe(settings: EdgeSettings, timeout: float = 2.0) -> tuple[bool, str]:
@@ -430,5 +386,8 @@ def fetch_voice_list(timeout: float = 3.0) -> list[dict]:
         elif isinstance(exc, ValueError):  # not JSON
             detail = f"the answer is not a voice list ({exc})"
         else:
-            detail = _classify(exc, replace(EdgeSettings(), connect_timeout=timeout)).detail
+            failure = _classify(exc, replace(EdgeSettings(), connect_timeout=timeout))
+            if failure is None:
+                raise
+            detail = failure.detail
         raise EngineError(f"edge voice list unavailable from {_host(voices_url)}: {detail}") from exc

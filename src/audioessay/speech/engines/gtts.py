@@ -36,12 +36,16 @@ class GttsVoice(Group):
                              affects=False, why=_TRANSPORT)
     retries: int = setting(Number(4, "gtts retries after a failed request", minimum=0, maximum=10, integer=True),
                            affects=False, why=_TRANSPORT)
+    deadline: float = setting(Number(60.0, "gtts: most time one request (up to 100 characters) may take, "
+                                           "retries included, seconds", minimum=5, maximum=600, unit="s"),
+                              affects=False, why=_TRANSPORT)
 
 
 def client_settings(group: GttsVoice):
     from audioessay.speech.engines.gtts_client import GttsSettings
 
-    return GttsSettings(tld=group.tld, slow=group.slow, read_timeout=group.timeout, retries=group.retries)
+    return GttsSettings(tld=group.tld, slow=group.slow, read_timeout=group.timeout, retries=group.retries,
+                        deadline=group.deadline)
 
 
 class GttsEngine(Engine):

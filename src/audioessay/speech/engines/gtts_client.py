@@ -2,8 +2,8 @@
 
 gTTS packages the request, sends it with `requests` and parses the answer;
 this module adds what a long render needs: an endpoint override, timeouts,
-retries with backoff, rate limiting, bounded concurrency, and errors that say
-what probably went wrong and what to do about it.
+retries with backoff within a deadline (the shared loop in retry.py), rate
+limiting, and errors that say what probably went wrong and what to do about it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import binascii
 import logging
 import os
-import random
 import threading
 import time
 import urllib.parse
@@ -24,6 +23,7 @@ from gtts.utils import _translate_url
 from urllib3.exceptions import NameResolutionError, ProtocolError, ReadTimeoutError
 
 from audioessay.errors import EngineError
+from audioessay.speech.engines.retry import Failure, Retry, attempts, run
 
 log = logging.getLogger("audioessay.gtts")
 
@@ -46,6 +46,10 @@ class GttsSettings:
     retries: int = 4  # extra attempts after the first one
     backoff: float = 0.5  # base of the exponential backoff, seconds
     max_backoff: float = 16.0  # cap on any single wait, Retry-After included
+    deadline: float = 60.0  # one fetch, every attempt and wait included
+
+    def retry(self) -> Retry:
+        return Retry(self.retries, self.backoff, self.max_backoff, self.deadline)
 
     def url(self) -> str:
         return (
@@ -73,21 +77,8 @@ class _NoAudio(Exception):
     """A 200 answer gTTS could not turn into audio bytes."""
 
 
-class _Cancelled(Exception):
-    """The render gave up (another request failed, or Ctrl-C): no new attempt."""
-
-
-@dataclass(frozen=True)
-class _Failure:
-    """One failed attempt, classified."""
-
-    kind: str  # "rate" | "server" | "client" | "connect" | "timeout" | "broken" | "malformed"
-    detail: str
-    retry_after: float | None = None
-
-    @property
-    def retryable(self) -> bool:
-        return self.kind != "client"
+class _DeadlineExceeded(Exception):
+    """The fetch's deadline passed before or during an attempt."""
 
 
 def _retry_after(rsp: requests.Response) -> float | None:
@@ -99,40 +90,64 @@ def _retry_after(rsp: requests.Response) -> float | None:
         return None
 
 
-def _classify(exc: BaseException, settings: GttsSettings) -> _Failure:
-    """Turn what gTTS raised into a failure kind. gTTS keeps the HTTP response in
-    gTTSError.rsp, and the underlying requests exception as __context__."""
+def _cause(exc: BaseException) -> BaseException | None:
+    """The requests exception behind `exc`: gTTS raises gTTSError with it as __context__."""
+    return exc if isinstance(exc, requests.RequestException) else exc.__context__
+
+
+def _reason(cause: BaseException) -> object:
+    inner = cause.args[0] if cause.args else None
+    return getattr(inner, "reason", inner)  # MaxRetryError wraps the real reason
+
+
+def _timeout(exc: BaseException) -> str | None:
+    """'connect' or 'read' when `exc` is a timeout of that kind, else None."""
+    cause = _cause(exc)
+    if isinstance(cause, requests.ConnectTimeout):
+        return "connect"
+    if isinstance(cause, requests.Timeout):
+        return "read"
+    if isinstance(cause, requests.ConnectionError) and isinstance(_reason(cause), ReadTimeoutError):
+        return "read"  # read timeout while the body streamed
+    return None
+
+
+def _classify(exc: BaseException, settings: GttsSettings) -> Failure | None:
+    """Turn what gTTS raised into a failure kind (None: not a failure we know). gTTS keeps
+    the HTTP response in gTTSError.rsp, and the underlying requests exception as __context__."""
+    if isinstance(exc, _DeadlineExceeded):
+        return Failure("deadline", "no complete answer", retryable=False)
     if isinstance(exc, _NoAudio):
-        return _Failure("malformed", str(exc))
+        return Failure("malformed", str(exc))
+    if not isinstance(exc, gTTSError | requests.RequestException):
+        return None
     rsp = getattr(exc, "rsp", None)
     if rsp is not None:
         status, reason = rsp.status_code, rsp.reason
         if status == 200:
-            return _Failure("malformed", "HTTP 200 without an audio stream")
+            return Failure("malformed", "HTTP 200 without an audio stream")
         detail = f"HTTP {status} {reason}"
         if status == 429:
-            return _Failure("rate", detail, _retry_after(rsp))
+            return Failure("rate", detail, _retry_after(rsp))
         if status >= 500:
-            return _Failure("server", detail, _retry_after(rsp) if status == 503 else None)
-        return _Failure("client", detail)
-    cause = exc if isinstance(exc, requests.RequestException) else exc.__context__
-    if isinstance(cause, requests.ConnectTimeout):
-        return _Failure("timeout", f"connect timed out after {settings.connect_timeout:g}s")
-    if isinstance(cause, requests.Timeout):
-        return _Failure("timeout", f"timed out after {settings.read_timeout:g}s")
+            return Failure("server", detail, _retry_after(rsp) if status == 503 else None)
+        return Failure("client", detail, retryable=False)
+    which = _timeout(exc)
+    if which == "connect":
+        return Failure("timeout", f"connect timed out after {settings.connect_timeout:g}s")
+    if which == "read":
+        return Failure("timeout", f"timed out after {settings.read_timeout:g}s")
+    cause = _cause(exc)
     if isinstance(cause, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
-        return _Failure("broken", "connection broke mid-answer")
+        return Failure("broken", "connection broke mid-answer")
     if isinstance(cause, requests.ConnectionError):
-        inner = cause.args[0] if cause.args else None
-        reason = getattr(inner, "reason", inner)  # MaxRetryError wraps the real reason
-        if isinstance(reason, ReadTimeoutError):  # read timeout while the body streamed
-            return _Failure("timeout", f"timed out after {settings.read_timeout:g}s")
+        reason = _reason(cause)
         if isinstance(reason, ProtocolError):  # connected, then aborted/reset
-            return _Failure("broken", "connection dropped mid-request")
-        if isinstance(reason, NameResolutionError):  # no DNS: offline, not a blip
-            return _Failure("offline", "host name could not be resolved")
-        return _Failure("connect", "connection failed")
-    return _Failure("connect", str(exc) or type(exc).__name__)
+            return Failure("broken", "connection dropped mid-request")
+        if isinstance(reason, NameResolutionError):  # no DNS: offline, not a blip; one quick retry
+            return Failure("offline", "host name could not be resolved", once=True)
+        return Failure("connect", "connection failed")
+    return Failure("connect", str(exc) or type(exc).__name__)
 
 
 # What each kind of failure means and what to do; filled in with str.format.
@@ -151,17 +166,24 @@ _GIVE_UP = {
                  "upgrade gTTS (pip install -U gTTS) or {fallback}",
     "connect": "cannot reach {host} (offline?) after {tries}; check your network connection "
                "and proxy settings, or {fallback}",
+    "deadline": "timed out: {detail} from {host} within the {deadline:g}s deadline ({tries}); "
+                "the network is slow or the service is stalling, check your network or {fallback}",
 }
 
 
-def _give_up(f: _Failure, attempts: int, host: str, settings: GttsSettings) -> EngineError:
+def _give_up(f: Failure, tries: int, host: str, settings: GttsSettings) -> EngineError:
     template = _GIVE_UP.get(f.kind, _GIVE_UP["connect"])  # "offline" reads like "connect"
     return EngineError(template.format(
-        tries=f"{attempts} attempt{'s' if attempts != 1 else ''}", detail=f.detail, host=host,
-        lang=settings.lang, tld=settings.tld, fallback=_FALLBACK))
+        tries=attempts(tries), detail=f.detail, host=host, lang=settings.lang, tld=settings.tld,
+        deadline=settings.deadline, fallback=_FALLBACK))
 
 
-def _attempt(text: str, settings: GttsSettings, url: str) -> bytes:
+def _attempt(text: str, settings: GttsSettings, url: str, until: float) -> bytes:
+    """One request, its timeouts cut short so that it ends by `until` (time.monotonic)."""
+    left = until - time.monotonic()
+    if left <= 0:
+        raise _DeadlineExceeded()
+    connect, read = min(settings.connect_timeout, left), min(settings.read_timeout, left)
     tts = _EndpointTTS(
         text,
         url,
@@ -169,7 +191,7 @@ def _attempt(text: str, settings: GttsSettings, url: str) -> bytes:
         tld=settings.tld,
         slow=settings.slow,
         lang_check=False,  # lang_check would fetch Google's language list over the network
-        timeout=(settings.connect_timeout, settings.read_timeout),
+        timeout=(connect, read),
     )
     log.debug("POST %s (%d chars)", url, len(text))
     try:
@@ -178,67 +200,49 @@ def _attempt(text: str, settings: GttsSettings, url: str) -> bytes:
         raise ValueError(f"nothing speakable in {text[:30]!r}: {exc}") from exc
     except (binascii.Error, UnicodeDecodeError) as exc:  # the audio line was garbage
         raise _NoAudio(f"undecodable answer ({exc})") from exc
+    except (gTTSError, requests.RequestException) as exc:
+        which = _timeout(exc)  # a timeout the deadline shortened is the deadline's
+        if (which == "connect" and connect < settings.connect_timeout) or (
+                which == "read" and read < settings.read_timeout):
+            raise _DeadlineExceeded() from exc
+        raise
     if not audio:  # the answer had no rpc line at all
         raise _NoAudio("HTTP 200 with an empty audio stream")
     return audio
-
-
-def _fetch(
-    text: str,
-    settings: GttsSettings,
-    *,
-    sleep: Callable[[float], object],
-    limiter: RateLimiter | None,
-    cancelled: threading.Event | None,
-) -> bytes:
-    if not text or not text.strip():
-        raise ValueError("text to speak is empty")
-    if len(text) > MAX_CHARS:
-        raise ValueError(f"text is {len(text)} chars; gTTS takes at most {MAX_CHARS} per request (chunk it first)")
-    url = settings.url()
-    host = urllib.parse.urlsplit(url).netloc or url
-    attempts = settings.retries + 1
-    for attempt in range(attempts):
-        if cancelled is not None and cancelled.is_set():
-            raise _Cancelled()
-        if limiter is not None:
-            limiter.wait()
-        try:
-            return _attempt(text, settings, url)
-        except (gTTSError, requests.RequestException, _NoAudio) as exc:
-            failure = _classify(exc, settings)
-        log.debug("attempt %d/%d for %d chars failed: %s", attempt + 1, attempts, len(text), failure.detail)
-        if not failure.retryable or (failure.kind == "offline" and attempt >= 1):
-            # An offline machine stays offline: one quick retry, then say so (well under 10 s).
-            raise _give_up(failure, attempt + 1, host, settings)
-        if attempt + 1 == attempts:
-            raise _give_up(failure, attempts, host, settings)
-        if failure.retry_after is not None:
-            delay = min(settings.max_backoff, failure.retry_after)
-        else:  # full jitter: spread retries of many clients over the whole window
-            delay = random.uniform(0, min(settings.max_backoff, settings.backoff * 2**attempt))
-        sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def fetch_mp3(
     text: str,
     settings: GttsSettings,
     *,
-    sleep: Callable[[float], None] | None = None,
+    sleep: Callable[[float], object] | None = None,
     limiter: RateLimiter | None = None,
     cancelled: threading.Event | None = None,
 ) -> bytes:
-    """MP3 bytes for `text` (<= 100 chars) from one gTTS request, retried on transient failures.
+    """MP3 bytes for `text` (<= 100 chars) from one gTTS request, retried on transient
+    failures, all within `settings.deadline` seconds.
 
-    Raises ValueError for empty or over-long text, EngineError when every attempt failed.
-    `limiter` (optional) is waited on before every attempt, retries included. Once
-    `cancelled` is set (another request failed, or Ctrl-C), backoff waits end and no
-    new attempt starts.
+    Raises ValueError for empty or over-long text, EngineError when every attempt failed,
+    and Cancelled (an EngineError) once `cancelled` is set (another request failed, or
+    Ctrl-C): backoff waits end and no new attempt starts. `limiter` (optional) is waited
+    on before every attempt, retries included. Backoff waits use `sleep` (tests).
     """
-    wait: Callable[[float], object] = sleep if sleep is not None else (
-        cancelled.wait if cancelled is not None else time.sleep)
-    return _fetch(text, settings, sleep=wait, limiter=limiter, cancelled=cancelled)
+    if not text or not text.strip():
+        raise ValueError("text to speak is empty")
+    if len(text) > MAX_CHARS:
+        raise ValueError(f"text is {len(text)} chars; gTTS takes at most {MAX_CHARS} per request (chunk it first)")
+    url = settings.url()
+    host = urllib.parse.urlsplit(url).netloc or url
+
+    def attempt(left: float) -> bytes:
+        until = time.monotonic() + left
+        if limiter is not None:
+            limiter.wait()
+        return _attempt(text, settings, url, until)
+
+    return run(attempt, lambda exc: _classify(exc, settings),
+               lambda failure, tries: _give_up(failure, tries, host, settings),
+               settings.retry(), cancelled=cancelled, sleep=sleep, what=f" for {len(text)} chars")
 
 
 class RateLimiter:
