@@ -40,6 +40,38 @@ def test_well_made_episode_passes(tmp_path: Path) -> None:
     assert by["duration"].value == "0:27"
     assert by["cover"].value == "1400x1400 image/jpeg"
     assert by["chapters"].value == "4"
+    # an untagged file is held to the podcast preset, and the row says so
+    assert by["loudness"].note == "target -16 LUFS ±1 (podcast default: no AUDIOESSAY_TARGET tag)"
+    assert by["true peak"].note == "max -1 dBTP"
+
+
+def test_one_decode_for_the_whole_file_and_one_per_music_only_part(tmp_path, monkeypatch):
+    import subprocess
+
+    from soundcheck import ebur128
+
+    from audioessay.mix.timeline import INTRO, OUTRO
+    from audioessay.publish import ebur128 as meter
+
+    mp3 = make_mp3(tmp_path / "ep.mp3", 27, extra_af="loudnorm=I=-16:TP=-2")
+    chapters = sample_timeline().chapters
+    write_tags(mp3, full_tags(make_image(tmp_path / "cover.jpg", "1400x1400")), chapters)
+    runs: list[list[str]] = []
+    real = subprocess.run
+
+    def counted(argv, *args, **kwargs):
+        runs.append(list(argv))
+        return real(argv, *args, **kwargs)
+
+    monkeypatch.setattr(meter.subprocess, "run", counted)
+    by = rows_by_name(check(mp3))
+    music_only = [c for c in chapters if c.title in (INTRO, OUTRO)]
+    assert len(music_only) == 2 and len(runs) == 1 + len(music_only), runs
+    assert "-ss" not in runs[0] and "-t" not in runs[0]  # the whole file, once
+    whole = ebur128(mp3)  # the tests' own run of ffmpeg's meter
+    assert float(by["loudness"].value.split()[0]) == pytest.approx(whole["I"], abs=0.05)
+    assert float(by["true peak"].value.split()[0]) == pytest.approx(whole["peak"], abs=0.05)
+    assert float(by["loudness range"].value.split()[0]) == pytest.approx(whole["LRA"], abs=0.05)
 
 
 def test_quiet_untagged_episode_fails(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from audioessay.config import presets
 from audioessay.config.options import (REQUIRED, Bool, Choice, Context, Invalid, ListOf, Number, Option, Schema,
                                 Text, TextMap)
 from audioessay.config.settings import Group, setting
@@ -159,12 +160,36 @@ class Layout(Group):
                                              unit="dBFS"))
 
 
+def _preset_doc() -> str:
+    figures = ", ".join(f"{p.name} {p.loudness:g} LUFS / {p.true_peak:g} dBTP" for p in presets.PRESETS.values())
+    return (f"delivery preset ({figures}): gives loudness and true_peak when they are not set, "
+            "and is what audioessay check holds the episode to")
+
+
+def _from_preset(what: str) -> str:
+    return f"{what}; unset: the preset's"
+
+
 @dataclasses.dataclass(frozen=True)
 class Mastering(Group):
+    """What the episode is mastered to. A loudness or true peak the script gives wins over
+    the preset's; the group holds the resolved numbers, so master/ and render/ read
+    `loudness` and `true_peak` and never the preset."""
+
     key = "mastering"
     doc = "mastering"
-    loudness: float = setting(Number(-16.0, "integrated loudness target, LUFS", minimum=-36, maximum=-8, unit="LUFS"))
-    true_peak: float = setting(Number(-1.0, "true-peak ceiling, dBTP", minimum=-9, maximum=0, unit="dBTP"))
+    preset: str = setting(Choice(tuple(presets.PRESETS), presets.DEFAULT, _preset_doc()))
+    loudness: float = setting(Number(None, _from_preset("integrated loudness target, LUFS"),
+                                     minimum=-36, maximum=-8, unit="LUFS"))
+    true_peak: float = setting(Number(None, _from_preset("true-peak ceiling, dBTP"),
+                                      minimum=-9, maximum=0, unit="dBTP"))
+
+    def __post_init__(self) -> None:
+        chosen = presets.named(self.preset)
+        if self.loudness is None:
+            object.__setattr__(self, "loudness", chosen.loudness)
+        if self.true_peak is None:
+            object.__setattr__(self, "true_peak", chosen.true_peak)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,24 +1,32 @@
-"""Inspect a finished MP3 against podcast delivery targets: loudness, peak, format, tags."""
+"""Inspect a finished MP3 against its delivery target: loudness, peaks, format, tags, balance.
+
+The target is the preset and loudness the episode was mastered to (target.py); every level
+comes from one ffmpeg reading of the file (ebur128.py), the intro and outro from one each.
+"""
 
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from mutagen.mp3 import MPEGInfo
 
-from audioessay.util import ffmpeg
+from audioessay.config.presets import Preset
 from audioessay.errors import InputError, ToolError
-from audioessay.export.id3 import CoverTag, EpisodeTags, ImageInfo, cover_problems, read_tags
+from audioessay.export import tags as txxx
+from audioessay.export.id3 import ChapterTag, CoverTag, EpisodeTags, ImageInfo, cover_problems, read_tags
+from audioessay.mix.timeline import INTRO, OUTRO
+from audioessay.publish import target as targets
+from audioessay.publish.ebur128 import Reading, measure_file
+from audioessay.util import ffmpeg
 from audioessay.util.fsutil import regular_file
 
-TARGET_LUFS = -16.0
-MAX_TRUE_PEAK_DBTP = -1.0
-BITRATE_KBPS = (64, 192)
-SAMPLE_RATES = (44100, 48000)
+MAX_RANGE_LU = 10.0  # spoken word wider than this is hard to follow in a car or on a train
+MAX_MUSIC_GAP_LU = 10.0  # a music-only part further under the programme is flagged
+MUSIC_ONLY = {INTRO: "intro", OUTRO: "outro"}  # by the chapter titles assembly gives them
 
 
 class UnreadableMP3(InputError):
@@ -35,8 +43,9 @@ class Row:
     note: str = ""
 
 
-def check(mp3_path: str | Path) -> list[Row]:
-    """One row per delivery check of the MP3 at `mp3_path`."""
+def check(mp3_path: str | Path, *, preset: str | None = None, target: float | None = None) -> list[Row]:
+    """One row per delivery check of the MP3 at `mp3_path`, against `preset` and `target`
+    LUFS when given, else what its TARGET tag says it was mastered to, else the podcast preset."""
     mp3_path = Path(mp3_path)
     try:
         regular_file(mp3_path, "MP3")  # a FIFO or /dev/zero would hang mutagen and ffmpeg
@@ -48,22 +57,32 @@ def check(mp3_path: str | Path) -> list[Row]:
     except InputError as exc:
         tags = None
         tag_problem = exc.format_message()
-    lufs, peak = measure_loudness(mp3_path)
-    from audioessay.publish.balance import balance_rows  # loudness range; music-only intro/outro level
-
+    goal = targets.resolve(tags.extra.get(txxx.TARGET) if tags else None, preset, target)
+    whole = _measure(mp3_path)
     rows = [
-        _loudness_row(lufs),
-        _peak_row(peak),
+        _loudness_row(whole.integrated, goal),
+        _peak_row(whole.true_peak, goal.true_peak),
+        *_acx_rows(whole, goal.preset),
         # mutagen sets these from the first frame via __dict__.update, so its types lack them
-        _sample_rate_row(info.sample_rate),  # type: ignore[attr-defined]
-        _bitrate_row(info.bitrate),  # type: ignore[attr-defined]
+        _sample_rate_row(info.sample_rate, goal.preset),  # type: ignore[attr-defined]
+        _bitrate_row(info.bitrate, goal.preset),  # type: ignore[attr-defined]
         _channels_row(info.channels),  # type: ignore[attr-defined]
         _duration_row(info.length),
     ]
     if tags is None:
         return [*rows, Row("tags", "unreadable", "fail", tag_problem.replace(f"{mp3_path}: ", "", 1))]
     return [*rows, _tags_row(tags), _cover_row(tags.cover), _chapters_row(tags),
-            *balance_rows(mp3_path, tags.chapters, lufs)]
+            _range_row(whole.loudness_range), *_music_rows(mp3_path, tags.chapters, whole.integrated)]
+
+
+def _measure(path: Path, start_ms: int = 0, length_ms: int | None = None) -> Reading:
+    """The meter's reading of the file (or a stretch of it). A file ffmpeg cannot decode is
+    UnreadableMP3 (exit 1); a missing ffmpeg stays a ToolError (exit 4)."""
+    ffmpeg.ffmpeg_path()
+    try:
+        return measure_file(path, start_ms, length_ms)
+    except ToolError as exc:
+        raise UnreadableMP3(f"{path}: the audio cannot be decoded ({exc.format_message()}); re-render it") from None
 
 
 def _stream_info(path: Path) -> MPEGInfo:
@@ -104,59 +123,61 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-_METADATA = re.compile(r"^lavfi\.r128\.(I|true_peak)=(-?[\d.]+|-?inf|nan)$", re.MULTILINE)
-
-
-def measure_loudness(path: str | Path) -> tuple[float, float]:
-    """(integrated loudness in LUFS, true peak in dBTP) by ffmpeg's EBU R128 meter,
-    streamed so long episodes never sit in memory. Audio only (`-vn`): the embedded cover
-    is never decoded. A file ffmpeg cannot decode is UnreadableMP3 (exit 1), not a tool error."""
-    ffmpeg.ffmpeg_path()  # a missing ffmpeg stays a ToolError (exit 4)
-    try:
-        out = ffmpeg.run(
-            [
-                "-i", ffmpeg.file_input(path), "-vn", "-map", "0:a:0",
-                "-af", "ebur128=peak=true:metadata=1,ametadata=mode=print:file='pipe\\:1'",
-                "-f", "null", "-",
-            ]
-        )  # fmt: skip
-    except ToolError as exc:
-        raise UnreadableMP3(f"{path}: the audio cannot be decoded ({exc.format_message()}); re-render it") from None
-    lufs, peak = -math.inf, 0.0
-    for key, value in _METADATA.findall(out.decode("utf-8", "replace")):
-        if key == "I":
-            lufs = float(value)  # running value: the last one covers the whole file
-        else:
-            peak = max(peak, float(value))
-    peak_db = 20 * math.log10(peak) if peak > 0 else -math.inf
-    return lufs, peak_db
-
-
-def _loudness_row(lufs: float) -> Row:
-    off = abs(lufs - TARGET_LUFS)
-    status = "pass" if off <= 1 else "warn" if off <= 2 else "fail"
-    note = f"target {TARGET_LUFS:g} LUFS ±1"
+def _loudness_row(lufs: float, goal: targets.Target) -> Row:
+    tolerance = goal.preset.tolerance
+    off = abs(lufs - goal.loudness)
+    status = "pass" if off <= tolerance else "warn" if off <= 2 * tolerance else "fail"
+    note = f"target {goal.loudness:g} LUFS ±{tolerance:g} ({goal.source})"
     if status != "pass":
         note += f"; re-master (off by {off:.1f} LU)" if math.isfinite(off) else "; the file is silent"
     return Row("loudness", f"{lufs:.1f} LUFS", status, note)
 
 
-def _peak_row(peak_db: float) -> Row:
-    status = "pass" if peak_db <= MAX_TRUE_PEAK_DBTP else "warn" if peak_db <= 0 else "fail"
-    note = f"max {MAX_TRUE_PEAK_DBTP:g} dBTP"
+def _peak_row(peak_db: float, ceiling: float) -> Row:
+    status = "pass" if peak_db <= ceiling else "warn" if peak_db <= 0 else "fail"
+    note = f"max {ceiling:g} dBTP"
     if status != "pass":
         note += "; lower the limiter ceiling" if status == "warn" else "; the file clips"
     return Row("true peak", f"{peak_db:.1f} dBTP", status, note)
 
 
-def _sample_rate_row(rate: int) -> Row:
-    status = "pass" if rate in SAMPLE_RATES else "warn"
-    return Row("sample rate", f"{rate} Hz", status, "44100 or 48000 Hz")
+def _acx_rows(whole: Reading, preset: Preset) -> list[Row]:
+    """The preset's own unweighted measures (ACX's RMS, sample peak and noise floor)."""
+    rows = []
+    if preset.rms is not None:
+        low, high = preset.rms
+        fine = low <= whole.rms <= high
+        note = f"{low:g} to {high:g} dBFS ({preset.name})" + ("" if fine else "; re-master: mastering.loudness")
+        rows.append(Row("RMS", f"{whole.rms:.1f} dBFS", "pass" if fine else "fail", note))
+    if preset.sample_peak is not None:
+        fine = whole.sample_peak <= preset.sample_peak
+        rows.append(Row("sample peak", f"{whole.sample_peak:.1f} dBFS", "pass" if fine else "fail",
+                        f"max {preset.sample_peak:g} dBFS ({preset.name})" +
+                        ("" if fine else "; lower mastering.true_peak")))
+    if preset.noise_floor is not None:
+        rows.append(_floor_row(whole.noise_floor, preset.noise_floor, preset.name))
+    return rows
 
 
-def _bitrate_row(bps: int) -> Row:
+def _floor_row(floor: float | None, limit: float, preset: str) -> Row:
+    note = f"max {limit:g} dBFS RMS over the quietest 0.5 s ({preset})"
+    if floor is None:
+        return Row("noise floor", "unmeasured", "warn", note + "; the file is shorter than that")
+    if not math.isfinite(floor):
+        return Row("noise floor", "silence", "pass", note + "; digital silence: room_tone gives room tone")
+    fine = floor <= limit
+    return Row("noise floor", f"{floor:.1f} dBFS", "pass" if fine else "fail",
+               note + ("" if fine else "; the quietest half second is noisy: lower the music bed or room_tone"))
+
+
+def _sample_rate_row(rate: int, preset: Preset) -> Row:
+    status = "pass" if rate in preset.sample_rates else "warn"
+    return Row("sample rate", f"{rate} Hz", status, " or ".join(map(str, preset.sample_rates)) + " Hz")
+
+
+def _bitrate_row(bps: int, preset: Preset) -> Row:
     kbps = round(bps / 1000)
-    low, high = BITRATE_KBPS
+    low, high = preset.bitrates
     status = "pass" if low <= kbps <= high else "warn"
     return Row("bitrate", f"{kbps} kbps", status, f"{low}-{high} kbps")
 
@@ -199,3 +220,27 @@ def _chapters_row(tags: EpisodeTags) -> Row:
     if not tags.toc:
         return Row("chapters", str(count), "warn", "CHAP frames without a CTOC table of contents")
     return Row("chapters", str(count), "pass", "CHAP + CTOC")
+
+
+def _range_row(lra: float) -> Row:
+    fine = lra <= MAX_RANGE_LU
+    note = f"at most {MAX_RANGE_LU:g} LU for speech" + ("" if fine else "; the level swings: check the music levels")
+    return Row("loudness range", f"{lra:.1f} LU", "pass" if fine else "warn", note)
+
+
+def _music_rows(path: Path, chapters: Sequence[ChapterTag], programme_lufs: float) -> list[Row]:
+    """Whether a music-only intro or outro is near the programme (a listener should not
+    reach for the volume): the meter on each one's stretch."""
+    rows = []
+    for chap in chapters:
+        name = MUSIC_ONLY.get(chap.title)
+        if name is None or chap.end_ms <= chap.start_ms:
+            continue
+        lufs = _measure(path, chap.start_ms, chap.end_ms - chap.start_ms).integrated
+        below = programme_lufs - lufs
+        fine = math.isfinite(below) and below <= MAX_MUSIC_GAP_LU
+        note = f"at most {MAX_MUSIC_GAP_LU:g} LU under the programme"
+        if not fine:
+            note += "; raise music.solo" if math.isfinite(below) else "; it is silent"
+        rows.append(Row(f"{name} music", f"{lufs:.1f} LUFS", "pass" if fine else "warn", note))
+    return rows
