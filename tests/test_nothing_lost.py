@@ -14,6 +14,7 @@ import pytest
 from pydub import AudioSegment
 
 from audioessay.render import episode as render
+from audioessay.render import outputs
 from audioessay.script import loader as script
 from audioessay.errors import EngineError
 from audioessay.export import id3
@@ -32,7 +33,7 @@ sections:
 def sidecars_belong(mp3: Path) -> bool:
     """The sidecars beside `mp3` are the ones written with it (the digest it records)."""
     stored = dict(id3.read_tags(mp3).extra)
-    return render._sidecars_match(mp3, stored)
+    return outputs.sidecars_match(mp3, stored)
 
 
 def test_sigkill_at_twenty_moments_never_mixes_episodes(tmp_path):

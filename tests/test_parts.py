@@ -17,7 +17,8 @@ from audioessay.speech.cache import Cache
 from audioessay.export import id3
 from audioessay.export.mp3 import MissingSpan, Reuse, encode_stream
 from audioessay.config.groups import Mastering, Music
-from audioessay.master.loudness import Gain, Measurement, first_gain
+from audioessay.master.gain import Gain, first_gain
+from audioessay.master.measure import Measurement
 from audioessay.mix.music import Bed
 from conftest import ROOT
 from soundcheck import ebur128

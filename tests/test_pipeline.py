@@ -53,7 +53,7 @@ def test_each_distinct_text_is_voiced_once_and_cached(fake_engine, write_script,
 def test_cues_follow_clip_lengths_and_pauses(fake_engine, write_script, cache):
     s = load(write_script)
     plan = make_plan(s)
-    mix = assemble(plan, synthesize(plan, fake_engine, cache, 44100), s.audio)
+    mix = assemble(plan, synthesize(plan, fake_engine, cache, 44100), s.audio, mastering=s.mastering)
     cues = mix.timeline.cues
     assert [c.text for c in cues][:3] == ["하나", "첫 문장이다.", "둘째 문장이다."]
     for cue, u in zip(cues, plan.utterances):
@@ -79,7 +79,7 @@ def test_cues_follow_clip_lengths_and_pauses(fake_engine, write_script, cache):
 def test_chapters_one_per_section_without_intro(fake_engine, write_script, cache):
     s = load(write_script)
     plan = make_plan(s)
-    mix = assemble(plan, synthesize(plan, fake_engine, cache, 44100), s.audio)
+    mix = assemble(plan, synthesize(plan, fake_engine, cache, 44100), s.audio, mastering=s.mastering)
     chaps = mix.timeline.chapters
     assert [c.title for c in chaps] == ["하나", "둘"]
     assert chaps[0].start_ms == 0 and chaps[-1].end_ms == mix.timeline.duration_ms
@@ -103,9 +103,10 @@ def test_intro_shifts_every_cue_and_adds_chapters(fake_engine, write_script, cac
     plain = load(write_script)
     plan = make_plan(plain)
     clips = synthesize(plan, fake_engine, cache, 44100)
-    dry = assemble(plan, clips, plain.audio)
+    dry = assemble(plan, clips, plain.audio, mastering=plain.mastering)
     s = script.load(write_script(music_script(), "m.yaml"))
-    wet = assemble(plan, clips, s.audio, s.music, s.layout, tuple(x.music for x in s.sections))
+    wet = assemble(plan, clips, s.audio, s.music, s.layout, tuple(x.music for x in s.sections),
+                   mastering=s.mastering)
     grid_ms = 1152 * 1000 / 44100  # sections after the first start on the MP3 frame grid
     for w, d in zip(wet.timeline.cues, dry.timeline.cues):
         shift = w.start_ms - d.start_ms
@@ -131,7 +132,7 @@ def test_section_music_none_mutes_the_bed_only_there(fake_engine, write_script, 
     s = script.load(write_script(music_script(second="    music: none\n"), "m.yaml"))
     plan = make_plan(s)
     mix = assemble(plan, synthesize(plan, fake_engine, cache, 44100), s.audio, s.music, s.layout,
-                   tuple(x.music for x in s.sections))
+                   tuple(x.music for x in s.sections), mastering=s.mastering)
     assert pause_rms_db(mix, 0) > -60  # the ducked bed between sentences
     assert pause_rms_db(mix, 1) < -90  # nothing under section 2
 
@@ -140,7 +141,7 @@ def test_section_music_volume_sets_the_level_difference(fake_engine, write_scrip
     s = script.load(write_script(music_script(second="    music: {volume: -30}\n"), "m.yaml"))
     plan = make_plan(s)
     mix = assemble(plan, synthesize(plan, fake_engine, cache, 44100), s.audio, s.music, s.layout,
-                   tuple(x.music for x in s.sections))
+                   tuple(x.music for x in s.sections), mastering=s.mastering)
     assert pause_rms_db(mix, 0) - pause_rms_db(mix, 1) == pytest.approx(10, abs=2.5)
 
 

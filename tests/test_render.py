@@ -14,7 +14,7 @@ from mutagen.mp3 import MP3
 
 from audioessay.util import ffmpeg
 from audioessay.export import id3
-from soundcheck import vtt_cues
+from soundcheck import ebur128, vtt_cues
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "scripts" / "her.yaml"
@@ -94,11 +94,9 @@ def test_sample_intro_is_music_fading_in(sample_render):
 
 def test_sample_loudness_measured_by_ffmpeg(sample_render):
     """An independent meter (ffmpeg ebur128, true peak) on the decoded MP3."""
-    from audioessay.publish.check import measure_loudness
-
     work, _, _ = sample_render
-    lufs, peak = measure_loudness(work / "her.mp3")
-    assert abs(lufs - -16.0) <= 0.2 and peak <= -1.0  # closed on the file, LAME's 0.95 made up
+    measured = ebur128(work / "her.mp3")
+    assert abs(measured["I"] - -16.0) <= 0.2 and measured["peak"] <= -1.0  # closed on the file, LAME's 0.95 made up
 
 
 def test_sample_sounds_produced(sample_render):
@@ -167,10 +165,8 @@ def test_no_music_render_meets_loudness_spec(tmp_path):
                  "      이 진실을 깨닫게 하는 영화가 바로 〈HER〉이다.\n", encoding="utf-8")
     proc = run_cli("render", str(p), env={"AUDIOESSAY_CACHE_DIR": str(tmp_path / "cache")})
     assert proc.returncode == 0, proc.stderr
-    from audioessay.publish.check import measure_loudness
-
-    lufs, peak = measure_loudness(tmp_path / "plain.mp3")
-    assert abs(lufs - -16.0) <= 1.0 and peak <= -1.0
+    measured = ebur128(tmp_path / "plain.mp3")
+    assert abs(measured["I"] - -16.0) <= 1.0 and measured["peak"] <= -1.0
     assert [c.title for c in id3.read_tags(tmp_path / "plain.mp3").chapters] == ["하나"]
 
 

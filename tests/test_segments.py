@@ -11,7 +11,7 @@ import pytest
 
 from audioessay.util import ffmpeg
 from audioessay.export import mp3 as segments
-from audioessay.export.mp3 import encode_stream, iter_blocks
+from audioessay.export.mp3 import encode_stream, frame_samples, iter_blocks
 
 SEG = 24  # frames per span: many joins in a few seconds of audio
 
@@ -38,8 +38,7 @@ def one_shot(x: np.ndarray, rate: int, kbps: int, path) -> np.ndarray:
 
 def joins(total: int, rate: int, frames: int = SEG) -> list[int]:
     """Decoded sample positions where one span's frames meet the next one's."""
-    spf = 1152 if rate >= 32000 else 576
-    step = frames * spf
+    step = frames * frame_samples(rate)
     return [k * step - 1105 for k in range(1, total // step + 1)]
 
 

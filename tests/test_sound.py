@@ -151,9 +151,9 @@ def test_check_reports_range_and_flags_a_quiet_intro(fake_engine, tmp_path, cach
 
 
 def test_check_passes_an_intro_near_the_programme(with_music):
-    from audioessay.publish.balance import balance_rows
+    from audioessay.publish.check import check
 
     _, ep = with_music
-    rows = balance_rows(ep.path, id3.read_tags(ep.path).chapters, ebur128(ep.path)["I"])
+    rows = [r for r in check(ep.path) if r.name in ("loudness range", "intro music", "outro music")]
     assert [r.name for r in rows] == ["loudness range", "intro music", "outro music"]
-    assert all(r.status == "pass" for r in rows)
+    assert all(r.status == "pass" for r in rows), rows

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from audioessay.dsp import meter
-from audioessay.dsp.dynamics import DECIMATE, gain_curve
+from audioessay.dsp.dynamics import DECIMATE, block_need, frame_gain, gain_curve
 
 LOOKAHEAD_MS = 5.0  # the limiter reaches full reduction this long before a peak
 HOLD_MS = 40.0  # and holds it this long after, so dense peaks don't flutter
@@ -35,7 +35,8 @@ class Limiter:
         self.need = np.ones(self.past)  # per block: history, then the pending blocks
         self.done = 0  # blocks handed on
         self.reduced = np.zeros(0)  # gain reduction (dB) of every frame handed on, recent only
-        self.stats = [0, 0]  # frames over 3 dB of reduction, frames handed on
+        self.limited = 0  # frames handed on with over 3 dB of reduction
+        self.handed_on = 0  # frames handed on
 
     def push(self, x: np.ndarray) -> np.ndarray:
         env = self.peaks.envelope(x, floor=self.ceiling)
@@ -60,8 +61,8 @@ class Limiter:
         whole = min(len(self.env), len(self.audio)) // DECIMATE  # pending blocks with a known peak
         known = len(self.need) - self.past  # of which need is already computed
         if whole > known:
-            env = self.env[known * DECIMATE: whole * DECIMATE].reshape(-1, DECIMATE).max(axis=1)
-            self.need = np.concatenate([self.need, np.minimum(1.0, self.ceiling / np.maximum(env, 1e-12))])
+            self.need = np.concatenate([self.need, block_need(self.env[known * DECIMATE: whole * DECIMATE],
+                                                              self.ceiling)])
         ready = whole if final else whole - self.ahead
         if ready <= 0:
             return np.zeros((0, self.channels))
@@ -70,14 +71,13 @@ class Limiter:
         # block centres: history blocks -1 and onwards; frames of pending blocks 0..ready-1
         gains = g[self.past - 1: self.past + ready + 1]
         if gains.min() >= 1.0:  # nothing to limit here (the usual case): the audio as it is
-            frame_gain = np.ones(ready * DECIMATE)
+            per_frame = np.ones(ready * DECIMATE)
             out = self.audio[: ready * DECIMATE].copy()
-        else:
-            centres = (np.arange(len(gains)) - 1) * DECIMATE + (DECIMATE - 1) / 2
-            frame_gain = np.interp(np.arange(ready * DECIMATE, dtype=np.float64), centres, gains)
-            out = self.audio[: ready * DECIMATE] * frame_gain[:, None]
-        self.stats[0] += int(np.count_nonzero(frame_gain < 10 ** (-3 / 20)))
-        self.stats[1] += len(frame_gain)
+        else:  # the curve from history block -1 on; its first block is not handed on
+            per_frame = frame_gain(gains, (ready + 1) * DECIMATE)[DECIMATE:]
+            out = self.audio[: ready * DECIMATE] * per_frame[:, None]
+        self.limited += int(np.count_nonzero(per_frame < 10 ** (-3 / 20)))
+        self.handed_on += len(per_frame)
         self.audio = self.audio[ready * DECIMATE:]
         self.env = self.env[ready * DECIMATE:]
         self.need = self.need[ready:]

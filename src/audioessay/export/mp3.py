@@ -87,6 +87,27 @@ class Reuse:
     tail: np.ndarray
 
 
+def frame_samples(rate: int) -> int:
+    """Samples (per channel) in one MP3 frame: 1152, or 576 below 32 kHz."""
+    return 1152 if rate >= 32000 else 576
+
+
+def edge_lengths(rate: int) -> tuple[int, int]:
+    """Samples in a Reuse's `head` and `tail` at `rate`. The span before a stretch is
+    encoded with TAIL_FRAMES frames of what follows it (the stretch's head), the span
+    after it with LEAD_FRAMES frames of what precedes it (the stretch's tail)."""
+    spf = frame_samples(rate)
+    return TAIL_FRAMES * spf, LEAD_FRAMES * spf
+
+
+def to_encoder(block: np.ndarray) -> np.ndarray:
+    """Float32 audio as LAME must get it to decode at its level: divided by LAME_SCALE."""
+    return block * _FROM_LAME_SCALE
+
+
+_FROM_LAME_SCALE = np.float32(1.0 / LAME_SCALE)
+
+
 class MissingSpan(LookupError):
     """A Reuse names a span the segment cache no longer holds."""
 
@@ -136,7 +157,7 @@ class _Format:
 
     @property
     def spf(self) -> int:
-        return 1152 if self.rate >= 32000 else 576
+        return frame_samples(self.rate)
 
     def frames_for(self, samples: int) -> int:
         """Frames a whole encode of `samples` has (LAME writes two at least; with one
@@ -379,8 +400,8 @@ class _Encoder:
         self.cuts = sorted({c for c in cuts if c > 0})
         if any(c % fmt.spf for c in self.cuts):
             raise ValueError(f"cuts must be multiples of {fmt.spf} samples (one MP3 frame)")
-        self.lead = LEAD_FRAMES * fmt.spf
-        self.tail = TAIL_FRAMES * fmt.spf
+        self.before = LEAD_FRAMES * fmt.spf  # context encoded before a span
+        self.after = TAIL_FRAMES * fmt.spf  # and after it
         self.store = store
         self.workers = max(1, workers)
         self.scratch = scratch
@@ -410,7 +431,7 @@ class _Encoder:
                 self._reuse(block)
                 continue
             self.buf.add(block)
-            while self.buf.end >= self._end_of(self.next) + self.tail:
+            while self.buf.end >= self._end_of(self.next) + self.after:
                 self._decide(total=None)
         total = self.buf.end
         while self.next // self.fmt.spf < self.fmt.frames_for(total):
@@ -425,7 +446,7 @@ class _Encoder:
         start, spf = self.buf.end, self.fmt.spf
         if start % spf or (start and start not in self.cuts):
             raise ValueError(f"a reused stretch must begin at a cut, not at sample {start}")
-        if len(part.head) != self.tail or len(part.tail) != self.lead:
+        if (len(part.head), len(part.tail)) != edge_lengths(self.fmt.rate):
             raise ValueError("a reused stretch needs its first TAIL_FRAMES and last LEAD_FRAMES of audio")
         self.buf.add(part.head)
         while self.next < start:
@@ -468,15 +489,15 @@ class _Encoder:
             self.run_fed = min(b, end)
             if len(self.run.spans) >= RUN_SEGMENTS and not last:
                 self._close(total=total)
-        self.buf.drop_before(max(0, b - self.lead))
+        self.buf.drop_before(max(0, b - self.before))
 
     def _key(self, a: int, b: int, end: int, last: bool, frames: int) -> str:
         core = self.buf.take(a, min(b, end))
         h = hashlib.blake2b(self.material, digest_size=20)
-        h.update(struct.pack("<qq?", min(a, self.lead), frames, last))
-        h.update(self.buf.take(max(0, a - self.lead), a).tobytes())
+        h.update(struct.pack("<qq?", min(a, self.before), frames, last))
+        h.update(self.buf.take(max(0, a - self.before), a).tobytes())
         h.update(hashlib.blake2b(np.ascontiguousarray(core).data, digest_size=20).digest())
-        h.update(self.buf.take(min(b, end), min(b + self.tail, end)).tobytes())
+        h.update(self.buf.take(min(b, end), min(b + self.after, end)).tobytes())
         return h.hexdigest()
 
     # runs
@@ -484,7 +505,7 @@ class _Encoder:
     def _open(self, a: int) -> None:
         while len(self.busy) >= self.workers:
             self._collect(self.busy.pop(0))
-        start = max(0, a - self.lead)
+        start = max(0, a - self.before)
         self.runs += 1
         self.run = _Run(self.fmt, start, self.scratch, self.runs)
         self.run_fed = min(a, self.buf.end)
@@ -494,7 +515,7 @@ class _Encoder:
         run = self.run
         assert run is not None
         end = total if total is not None else self.buf.end
-        run.write(self.buf.take(self.run_fed, min(self.run_fed + self.tail, end)))
+        run.write(self.buf.take(self.run_fed, min(self.run_fed + self.after, end)))
         run.close()
         self.busy.append(run)
         self.run = None

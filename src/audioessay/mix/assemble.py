@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audioessay.mix import music
+from audioessay.mix import ducking, music
 from audioessay.config.groups import AudioFormat, Layout, Mastering, Music, SectionMusic
 from audioessay.mix.stems import Stems
 from audioessay.mix.mixer import BLOCK, FRAME_GRID, ClipSource, Mixdown, SegmentClips, Track
@@ -103,13 +103,14 @@ def chapters(titles: tuple[str, ...], cues: tuple[Cue, ...], duration_ms: int, i
 
 def assemble(plan: Plan, clips: Clips | ClipSource, audio: AudioFormat, bed_settings: Music | None = None,
              layout: Layout = Layout(), section_music: tuple[SectionMusic | None, ...] = (),
-             bed: np.ndarray | None = None, mastering: Mastering = Mastering()) -> Mix:
+             bed: np.ndarray | None = None, *, mastering: Mastering) -> Mix:
     """The Timeline and the block source: speech, then (when there is music) intro,
     bed at its levels and outro.
 
     `bed` is the decoded music file if the caller has it; otherwise only as much of
     the file as the episode needs is decoded. `section_music` is each section's
-    override of the bed level (None: the bed's own)."""
+    override of the bed level (None: the bed's own). The bed's levels are set against
+    `mastering.loudness`, the loudness the episode is mastered to."""
     rate, channels = audio.sample_rate, audio.channels
     if isinstance(clips, Clips):
         source: ClipSource = clips.source or SegmentClips(clips.audio, clips.rate)
@@ -135,9 +136,9 @@ def assemble(plan: Plan, clips: Clips | ClipSource, audio: AudioFormat, bed_sett
     # Speech spans in frames from the layout itself (not from cue milliseconds), so a
     # section moved by whole frames gets exactly the same bed levels.
     spans = [(a, a + k) for a, k in zip(track.starts, track.lengths)]
-    levels = music.Levels(spans, n, laid.end(n), laid.loudness, rate, bed_settings,
-                          music.LevelPlan.of(bed_settings, mastering.loudness), intro, outro,
-                          _sections(plan, track, section_music, n - _frames(outro, rate)))
+    levels = ducking.Levels(spans, n, laid.end(n), laid.loudness, rate, bed_settings,
+                            ducking.LevelPlan.of(bed_settings, mastering.loudness), intro, outro,
+                            _sections(plan, track, section_music, n - _frames(outro, rate)))
     chaps = chapters(plan.section_titles, timeline.cues, duration, intro, outro)
     return Mix(rate, channels, Timeline(timeline.cues, chaps, duration),
                Mixdown(track, source, channels, laid, levels))

@@ -1,47 +1,71 @@
-"""The episode in parts: each section (with the pause after it) is measured, mastered,
-encoded and checked on its own, and what did not change is taken from the cache.
+"""The episode in parts, and pass 1 over them: what did not change comes from the cache.
 
-A part's stems depend only on its key (`Mixdown.part_keys`). Pass 1 keeps each part's
-loudness material under that key. Pass 2 keeps, per part and mastering gain, the first
-and last frames of audio it hands the encoder (the context of its neighbours' spans),
-and per part with its neighbours, the MP3 spans it became and what those frames
-measure when decoded. After a one-sentence edit with the gain kept, only the edited
-part is mixed, mastered, encoded and decoded again; every other part is a list of
-spans the encoder copies.
+Each section (with the pause after it) is measured, mastered, encoded and checked on
+its own.
+
+A part's stems depend only on its key (`Mixdown.part_keys`). Pass 1 (`measure`, here)
+keeps each part's loudness material under that key. Pass 2 (encode.py) keeps, per
+part and mastering gain, the first and last frames of audio it hands the encoder (the
+context of its neighbours' spans), and per part with its neighbours, the MP3 spans it
+became and what those frames measure when decoded. After a one-sentence edit with the
+gain kept, only the edited part is mixed, mastered, encoded and decoded again; every
+other part is a list of spans the encoder copies.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from audioessay.dsp import meter
-from audioessay.export.mp3 import (DECODER_DELAY, ENCODER_DELAY, LEAD_FRAMES, TAIL_FRAMES, EncodeStats,
-                                        LAME_SCALE, Reuse, encode_stream)
-from audioessay.config.groups import Mastering
-from audioessay.master.loudness import Gain, Loudness, Mastered, Measurement, measure_stems
+from audioessay.master.measure import Measurement, join, measure_stems
+from audioessay.mix.assemble import Mix
+from audioessay.mix.mixer import BLOCK, Mixdown
 from audioessay.mix.stems import Stems
-from audioessay.mix.mixer import BLOCK, FRAME_GRID
 
 log = logging.getLogger(__name__)
 
-PREROLL_FRAMES = 2  # MP3 frames decoded before each run of frames, so its first decodes whole
-BIN = 144  # samples per energy value kept for a decoded part (an eighth of a frame: steps
-# of 100 ms are then cut from it within 3 ms, wherever an edit moves the part)
-DECODE_FRAMES = 512  # frames decoded at a time (about 13 s at 44.1 kHz)
+
+@dataclass(frozen=True)
+class Parts:
+    """The episode cut into parts: the mixdown that makes their stems, each part's
+    [start, stop) frames, and its key (None: not cached)."""
+
+    mixdown: Mixdown
+    bounds: tuple[tuple[int, int], ...]
+    keys: tuple[str | None, ...]
+    rate: int
+    channels: int
+
+    @classmethod
+    def of(cls, mix: Mix, keyed: bool = True) -> Parts:
+        """`mix` in its parts, keyed (`Mixdown.part_keys`) when their products are cached."""
+        bounds = tuple(mix.mixdown.track.parts())
+        keys = tuple(mix.mixdown.part_keys()) if keyed else (None,) * len(bounds)
+        return cls(mix.mixdown, bounds, keys, mix.rate, mix.channels)
+
+    def __len__(self) -> int:
+        return len(self.bounds)
+
+    def mixed(self, i: int, stop: int | None = None, *, mixdown: Mixdown | None = None) -> Iterator[Stems]:
+        """Part i's stems (up to frame `stop`) from `mixdown` (another thread's view) or
+        the episode's own."""
+        lo, hi = self.bounds[i]
+        source = self.mixdown if mixdown is None else mixdown
+        return source.stems(start=lo, stop=hi if stop is None else stop)
 
 
 @dataclass(frozen=True)
 class Record:
     """A part as encoded: its spans, and its decoded frames' K-weighted energy (one value
-    per BIN samples) and true peak."""
+    per encode.BIN samples) and true peak."""
 
     spans: tuple[tuple[str, int], ...]
     energy: np.ndarray
@@ -112,10 +136,6 @@ class Store:
                    frames=np.array([n for _, n in r.spans], np.int64), energy=r.energy, peak=np.float64(r.peak))
 
 
-def _digest(*parts: object) -> str:
-    return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=20).hexdigest()
-
-
 # --- pass 1 -------------------------------------------------------------------------
 
 
@@ -159,219 +179,23 @@ class Spill:
                 yield Stems(v, b.reshape(len(v), channels) if has_bed else None)
 
 
-def measure(mix, keys: Sequence[str | None], store: Store, spill: Spill | None = None,
-            workers: int = 2) -> Measurement:
+def measure(parts: Parts, store: Store, spill: Spill | None = None, workers: int = 2) -> Measurement:
     """Pass 1 over every part, each taken from the store when its key is there; the
     others are mixed (into `spill`, if given) and measured on `workers` threads
     (numpy's transforms and matrix products run outside the GIL)."""
-    parts = mix.mixdown.track.parts()
-    found: list[Measurement | None] = [store.measure(k) if k else None for k in keys]
-
-    def one(i: int) -> Measurement:
-        lo, hi = parts[i]
-        stems = mix.mixdown.view().stems(start=lo, stop=hi)
-        m = measure_stems(spill.keep(i, stems) if spill else stems, mix.rate, mix.channels)
-        key = keys[i]
-        if key:
-            store.put_measure(key, m)
-        return m
-
+    found: list[Measurement | None] = [store.measure(k) if k else None for k in parts.keys]
     todo = [i for i, m in enumerate(found) if m is None]
     if todo:
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(max(1, min(workers, len(todo))), thread_name_prefix="pass1") as pool:
-            for i, m in zip(todo, pool.map(one, todo)):
+            for i, m in zip(todo, pool.map(partial(_measure_part, parts, store=store, spill=spill), todo)):
                 found[i] = m
-    return join([m for m in found if m is not None], mix.rate, mix.channels)
+    return join([m for m in found if m is not None], parts.rate, parts.channels)
 
 
-def join(parts: Sequence[Measurement], rate: int, channels: int) -> Measurement:
-    """The episode's measurement from its parts' (each part's last partial 100 ms is
-    dropped: at most a part's worth of 100 ms of pause out of the whole)."""
-    if not parts:
-        return Measurement(rate, channels, np.zeros(0), np.zeros(0), 0.0, 0)
-    return Measurement(rate, channels, np.concatenate([p.voice_steps for p in parts]),
-                       np.concatenate([p.bed_steps for p in parts]), max(p.true_peak for p in parts),
-                       sum(p.frames for p in parts))
-
-
-# --- pass 2 -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Encoded:
-    """What pass 2 wrote: the file's loudness (decoded, part by part), the limiter's
-    work, and how many parts were made again."""
-
-    after: Loudness
-    stats: EncodeStats
-    made: int
-    reused: int
-    limited: float
-
-
-def encode(mix, keys: Sequence[str | None], gain: Gain, settings: Mastering, bitrate: int, path: Path,
-           store: Store, segment_cache: Path | None, *, reuse: bool = True, spill: Spill | None = None) -> Encoded:
-    """Pass 2 into the MP3 at `path`: each part mastered (gain, then its own limiter) and
-    encoded, or copied as the spans it was encoded to before; then every new part's
-    frames decoded from the file and measured."""
-    rate, channels = mix.rate, mix.channels
-    spf = 1152 if rate >= 32000 else 576
-    head_n, tail_n = TAIL_FRAMES * spf, LEAD_FRAMES * spf
-    parts = mix.mixdown.track.parts()
-    shortest = (LEAD_FRAMES + TAIL_FRAMES + 1) * FRAME_GRID
-    level = gain.material(settings)
-    key2 = [_digest(k, level, rate, channels) if k and hi - lo >= shortest else None
-            for k, (lo, hi) in zip(keys, parts)]
-    scale = np.float32(1.0 / LAME_SCALE)
-    stored = {i: e for i, k in enumerate(key2) if k and reuse and (e := store.edges(k)) is not None
-              and len(e[0]) == head_n and len(e[1]) == tail_n}
-
-    def mastered(stems: Iterator[Stems], count: bool = True) -> Iterator[np.ndarray]:
-        m = Mastered(stems, rate, channels, gain.voice, settings, gain.overall, gain.margin_db, metered=False)
-        frames = 0
-        for block in m.blocks():
-            frames += len(block)
-            yield block * scale
-        if count:
-            limited[0] += round(m.limited * frames)
-            limited[1] += frames
-
-    def head(i: int) -> np.ndarray:
-        """Part i's first frames as the encoder gets them (its first block mastered alone:
-        the limiter looks only milliseconds ahead)."""
-        if i in stored:
-            return stored[i][0]
-        lo, hi = parts[i]
-        first = next(iter(stems_of(i, mix.mixdown.view(), stop=min(hi, lo + BLOCK))))
-        return np.concatenate(list(mastered(iter([first]), False)))[:head_n]
-
-    def stems_of(i: int, mixdown, stop: int | None = None) -> Iterator[Stems]:
-        """Part i's stems as pass 1 kept them, or mixed again and rounded the same way."""
-        kept = spill.stems(i, channels) if spill else None
-        if kept is not None:
-            return kept
-        lo, hi = parts[i]
-        return (Spill.rounded(s) for s in mixdown.stems(start=lo, stop=hi if stop is None else stop))
-
-    # A part's record is keyed by its own audio and the edges of its neighbours' (the
-    # context its first and last spans were encoded with): an edit in one part leaves
-    # the records of the parts around it valid unless its own edges changed.
-    rkey: list[str | None] = [None] * len(parts)
-    known: set[int] = set()
-    limited = [0, 0]
-
-    def items() -> Iterator[np.ndarray | Reuse]:
-        before = "start"  # digest of the previous part's last frames
-        for i, (lo, hi) in enumerate(parts):
-            after = _edge(head(i + 1)) if i + 1 < len(parts) else "end"
-            rkey[i] = _digest(before, key2[i], after, bitrate) if key2[i] else None
-            rk = rkey[i]
-            rec = store.record(rk) if rk and reuse and i in stored else None
-            if rec is not None:
-                known.add(i)
-                records[i] = rec
-                before = _edge(stored[i][1])
-                yield Reuse(hi - lo, rec.spans, *stored[i])
-                continue
-            stems = stems_of(i, mix.mixdown)
-            first: list[np.ndarray] = []
-            got, last = 0, np.zeros((0, channels), np.float32)
-            for out in mastered(stems):
-                if got < head_n:
-                    first.append(out[:head_n - got])
-                got += len(out)
-                last = np.concatenate([last, out])[-tail_n:]
-                yield out
-            before = _edge(last)
-            own = key2[i]
-            if own and got >= head_n + tail_n:
-                store.put_edges(own, np.concatenate(first), last)
-
-    records: dict[int, Record] = {}
-    stats = encode_stream(items(), rate, channels, bitrate, path, segment_cache=segment_cache,
-                          cuts=[lo for lo, _ in parts[1:]])
-    by_part = _spans_by_part(stats, parts)
-    offsets = np.concatenate([[0], np.cumsum(stats.sizes)]).astype(np.int64) + stats.info_bytes
-    frame_at = np.concatenate([[0], np.cumsum([n for _, _, n in stats.spans])]).astype(np.int64)
-
-    def record(i: int) -> Record:
-        """A new part's record: its frames decoded from the file and measured."""
-        spans = by_part[i]
-        first = int(frame_at[stats.spans.index(spans[0])]) if spans else 0
-        with open(path, "rb") as f:
-            e, p = _measure_frames(f, offsets, first, sum(n for _, _, n in spans), rate, channels)
-        rec = Record(tuple((k, n) for _, k, n in spans), e, p)
-        rk = rkey[i]
-        if rk:
-            store.put_record(rk, rec)
-        return rec
-
-    from concurrent.futures import ThreadPoolExecutor
-
-    todo = [i for i in range(len(parts)) if i not in known]
-    with ThreadPoolExecutor(2, thread_name_prefix="measure") as pool:  # decoding runs outside the GIL
-        made = dict(zip(todo, pool.map(record, todo)))
-    records.update(made)
-    ordered = [records[i] for i in range(len(parts))]
-    energy = [r.energy for r in ordered]
-    peak = max((r.peak for r in ordered), default=0.0)
-    after = file_loudness(np.concatenate(energy) if energy else np.zeros(0), peak, rate, stats.samples)
-    return Encoded(after, stats, len(parts) - len(known), len(known), limited[0] / max(1, limited[1]))
-
-
-def _edge(x: np.ndarray) -> str:
-    return hashlib.blake2b(np.ascontiguousarray(x, np.float32).tobytes(), digest_size=20).hexdigest()
-
-
-def _spans_by_part(stats: EncodeStats, parts: list[tuple[int, int]]) -> list[list[tuple[int, str, int]]]:
-    out: list[list[tuple[int, str, int]]] = [[] for _ in parts]
-    starts = [lo for lo, _ in parts]
-    import bisect
-
-    for span in stats.spans:
-        out[max(0, bisect.bisect_right(starts, span[0]) - 1)].append(span)
-    return out
-
-
-def _measure_frames(f, offsets: np.ndarray, first: int, count: int, rate: int,
-                    channels: int) -> tuple[np.ndarray, float]:
-    """Decode frames [first, first + count) of the file and meter them: K-weighted energy
-    of every BIN samples, and the true peak. A few hundred frames are decoded at a time, each
-    run with PREROLL_FRAMES before it so its first frame decodes whole (no bit
-    reservoir: a frame needs only its predecessor's overlap); the preroll before the
-    part also settles the meters' filters."""
-    from audioessay.dsp.decode import decode_mp3
-
-    spf = 1152 if rate >= 32000 else 576
-    weighting = meter.FIRStream(meter.k_weighting(rate), channels)
-    peaks = meter.TruePeakMeter(channels)
-    energy, peak = [], 0.0
-    for j in range(first, first + count, DECODE_FRAMES):
-        pre = min(PREROLL_FRAMES, j)
-        end = min(first + count, j + DECODE_FRAMES)
-        f.seek(int(offsets[j - pre]))
-        x = decode_mp3(f.read(int(offsets[end] - offsets[j - pre])), rate, channels)
-        x = np.concatenate([x, np.zeros(((end - j + pre) * spf - len(x), channels), np.float32)])
-        if j == first and pre:
-            weighting(x[:pre * spf])
-            peaks.envelope(x[:pre * spf])
-        x = x[pre * spf:]
-        y = weighting(x)
-        energy.append(np.square(y, dtype=np.float64).sum(axis=1).reshape(-1, BIN).sum(axis=1).astype(np.float32))
-        peak = max(peak, float(peaks.envelope(x, floor=peak).max(initial=0.0)))
-    tail = peaks.envelope(np.zeros((2 * meter.TruePeakMeter.DELAY, channels)), floor=peak)
-    return np.concatenate(energy) if energy else np.zeros(0), max(peak, float(tail.max(initial=0.0)))
-
-
-def file_loudness(energy: np.ndarray, peak: float, rate: int, samples: int) -> Loudness:
-    """The file's loudness from the K-weighted energy of its decoded frames: 100 ms steps
-    from the first sample of audio (the decoder's first ENCODER_DELAY + DECODER_DELAY
-    samples are the codec's delay, which players skip), then BS.1770 gating."""
-    step = round(meter.STEP * rate)
-    c = np.concatenate([[0.0], np.cumsum(energy, dtype=np.float64)])
-    edges = ENCODER_DELAY + DECODER_DELAY + np.arange(samples // step + 1) * step
-    steps = np.diff(np.interp(edges, np.arange(len(c)) * BIN, c))
-    return Loudness(meter.integrated(meter.block_energies(steps, step)), meter.to_db(peak),
-                    meter.loudness_range(steps, step))
+def _measure_part(parts: Parts, i: int, store: Store, spill: Spill | None) -> Measurement:
+    stems = parts.mixed(i, mixdown=parts.mixdown.view())
+    m = measure_stems(spill.keep(i, stems) if spill else stems, parts.rate, parts.channels)
+    key = parts.keys[i]
+    if key:
+        store.put_measure(key, m)
+    return m
