@@ -1,5 +1,7 @@
-"""The engine registry: each engine's name, settings group and limits, found through the
-`audioessay.engines` entry points (an engine may ship as a package of its own)."""
+"""The engine registry: every TTS engine's name, settings group and limits, looked up by name.
+
+Engines are found through the `audioessay.engines` entry points, so an engine may ship as
+a package of its own; the built-in ones register the same way (pyproject.toml)."""
 
 from __future__ import annotations
 

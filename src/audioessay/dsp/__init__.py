@@ -1,0 +1,1 @@
+"""Signal processing on sample arrays: BS.1770 meters, gain curves, the limiter, conversions."""

@@ -1,5 +1,7 @@
-"""Files beside the MP3, read from the Timeline: Podcasting 2.0 chapters JSON, WebVTT /
-SubRip captions and a Podcasting 2.0 JSON transcript, all carrying the original written text.
+"""Files beside the MP3, read from the Timeline: chapters, captions (VTT, SRT), transcript.
+
+Podcasting 2.0 chapters JSON, WebVTT and SubRip captions and a Podcasting 2.0 JSON
+transcript, all carrying the original written text.
 
 `sidecar_texts` makes every file's content without touching the disk, so a caller can write
 them to temporaries and commit them together with the MP3; `write_sidecars` is the simple way."""

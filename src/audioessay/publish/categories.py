@@ -1,5 +1,7 @@
-"""Apple Podcasts categories (the list Apple's podcast RSS guide accepts since 2019), and the
-check that turns a show's `category` into (category, subcategory) or says what was meant."""
+"""Apple Podcasts categories, and the check of a show's `category` that says what was meant.
+
+The list is the one Apple's podcast RSS guide accepts since 2019; the check turns
+`category` into (category, subcategory), or names the nearest valid ones."""
 
 from __future__ import annotations
 

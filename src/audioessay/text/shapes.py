@@ -1,5 +1,6 @@
-"""Numbers in Korean text: units, special shapes (phones, dates, times, scores, versions,
-fractions), counted numbers and formulas.
+"""Numbers in Korean text: units, counted numbers, formulas, and shapes such as dates and phones.
+
+The shapes: phone numbers, dates, times, scores, versions, fractions.
 
 Rules only; the readings live in ``numbers.py`` and ``units.py``. Each rule is a
 pure ``str -> str`` step used by ``normalize.STEPS``.
