@@ -44,7 +44,7 @@ FOLDERS = [
 # a name defined at the top of that file, or ""). Every path and name is checked to exist.
 WHERE = [
     ("What may I import from audioessay?", "src/audioessay/__init__.py", "__all__"),
-    ("Where do the stages run, in order?", "src/audioessay/render/episode.py", "render"),
+    ("Where do the stages run, in order?", "src/audioessay/episode/render.py", "render"),
     ("Where is a script read and checked?", "src/audioessay/script/loader.py", "load"),
     ("Where is a script setting declared (default, range, doc)?", "src/audioessay/config/groups.py", ""),
     ("How does a declaration reach validation, the digest and the key table?",
@@ -62,6 +62,12 @@ WHERE = [
     ("Where is ducking?", "src/audioessay/mix/ducking.py", "Levels"),
     ("Where is loudness measured (BS.1770)?", "src/audioessay/dsp/meter.py", "LoudnessMeter"),
     ("Where is the true-peak limiter?", "src/audioessay/dsp/limiter.py", ""),
+    ("Where is the mastering gain chosen and corrected?", "src/audioessay/master/gain.py", "correction"),
+    ("Where is pass 2 closed on the file (encode, measure, encode again)?", "src/audioessay/episode/pass2.py", "run"),
+    ("What does an edit re-render, and what comes from the cache?", "src/audioessay/episode/parts.py", "Store"),
+    ("Where are the delivery presets (podcast, audiobook)?", "src/audioessay/config/presets.py", "PRESETS"),
+    ("Where are the TXXX tag names?", "src/audioessay/export/tags.py", ""),
+    ("Where are retries, backoff and the deadline of online engines?", "src/audioessay/speech/engines/retry.py", "run"),
     ("Where is the MP3 encoded?", "src/audioessay/export/mp3.py", "encode_stream"),
     ("Where are the ID3 tags and chapters written?", "src/audioessay/export/id3.py", "write_tags"),
     ("Where are the transcripts and chapters files made?", "src/audioessay/export/sidecars.py",

@@ -413,7 +413,7 @@ def test_feed_says_an_episode_script_is_not_a_show_file(tmp_path):
 
 
 def test_imported_post_renders_with_a_clean_transcript(tmp_path):
-    from audioessay.render import episode as render
+    from audioessay.episode import render
     from audioessay.speech.cache import Cache
     from audioessay.export.sidecars import sidecar_paths
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from pydub import AudioSegment
 
-from audioessay.render import episode as render
-from audioessay.render import outputs
+from audioessay.episode import render
+from audioessay.episode import outputs
 from audioessay.script import loader as script
 from audioessay.errors import EngineError
 from audioessay.export import id3

@@ -11,7 +11,7 @@ import pytest
 
 from audioessay.publish import check
 from audioessay.util import ffmpeg
-from audioessay.render import episode as render
+from audioessay.episode import render
 from audioessay.script import loader as script
 from audioessay.speech.cache import Cache
 from audioessay.export import id3

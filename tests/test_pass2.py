@@ -1,4 +1,4 @@
-"""Pass 2 as a render runs it (render/pass2.py): whole renders through the fake engine,
+"""Pass 2 as a render runs it (episode/pass2.py): whole renders through the fake engine,
 decoded and measured. The first encode reaches the target (LAME's input scaling is made
 up), a file that is off is encoded once more with the difference made up, and the file
 decodes to exactly the episode's samples."""
@@ -15,7 +15,7 @@ import pytest
 
 from audioessay.export import tags as txxx
 from audioessay.master.gain import Gain
-from audioessay.render import episode as render
+from audioessay.episode import render
 from audioessay.script import loader as script
 from audioessay.util import ffmpeg
 from conftest import ROOT

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from audioessay.util import ffmpeg
-from audioessay.render import episode as render
+from audioessay.episode import render
 from audioessay.script import loader as script
 from audioessay.mix.assemble import assemble
 from audioessay.errors import EngineError

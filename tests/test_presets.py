@@ -19,7 +19,7 @@ from audioessay.errors import InputError
 from audioessay.export import id3
 from audioessay.export import tags as txxx
 from audioessay.publish.check import Row, check, format_table, ok
-from audioessay.render import episode as render
+from audioessay.episode import render
 from audioessay.script import loader as script
 from audioessay.util import ffmpeg
 

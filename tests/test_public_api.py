@@ -12,7 +12,7 @@ import pytest
 import audioessay
 from audioessay import errors
 from audioessay.publish import check as check_mod
-from audioessay.render import episode
+from audioessay.episode import render as episode
 from audioessay.script import loader
 
 EXPECTED = {
@@ -43,9 +43,8 @@ def test_each_public_name_is_the_real_object(name):
     assert namespace[name] is real
 
 
-def test_render_is_the_function_though_the_package_render_was_imported():
-    # audioessay.render.episode is imported above, which would bind the package here.
-    assert "audioessay.render.episode" in sys.modules
+def test_render_is_the_function():
+    assert "audioessay.episode.render" in sys.modules  # imported above: no package shadows the name
     assert callable(audioessay.render) and audioessay.render is episode.render
     assert inspect.signature(audioessay.render) == inspect.signature(episode.render)
 
@@ -69,7 +68,7 @@ def test_import_audioessay_loads_no_stage_and_no_numpy():
             "print(audioessay.__version__)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     loaded, heavy, version = out.splitlines()
-    assert loaded == "['audioessay', 'audioessay.render']"  # render/__init__.py only: see __init__.py
+    assert loaded == "['audioessay', 'audioessay.versions']"
     assert heavy == "[]"
     assert version == audioessay.__version__
 

@@ -10,7 +10,7 @@ import pyloudnorm
 import pytest
 
 from audioessay.util import ffmpeg
-from audioessay.render import episode as render
+from audioessay.episode import render
 from audioessay.script import loader as script
 from audioessay.export import id3
 from conftest import ROOT

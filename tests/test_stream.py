@@ -181,7 +181,7 @@ CHILD = textwrap.dedent("""
     from audioessay.script import loader as script
     from audioessay.speech.cache import Cache
     from audioessay.config.engines import EngineSpec
-    from audioessay.render.episode import render
+    from audioessay.episode.render import render
 
     engine = conftest.FakeEngine()
     engines.register(EngineSpec(name="fake", doc="test", settings=conftest.FakeVoice,

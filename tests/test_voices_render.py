@@ -12,7 +12,7 @@ import time
 import pytest
 
 from audioessay.util import ffmpeg
-from audioessay.render import episode as render
+from audioessay.episode import render
 from audioessay.script import loader as script
 from audioessay.speech.cache import Cache
 from audioessay.speech.engines.edge_client import ENDPOINT_ENV

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from audioessay.render import watch as watch_mod
+from audioessay.episode import watch as watch_mod
 from audioessay.errors import InputError, Problem
 
 WAIT = 20.0  # seconds: an upper bound for slow machines, never a measured duration

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from audioessay.util import ffmpeg
 from audioessay.script import importer
-from audioessay.render import episode as render
+from audioessay.episode import render
 from audioessay.script import loader as script
 from conftest import ROOT
 

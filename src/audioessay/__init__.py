@@ -12,7 +12,7 @@ import warnings
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy reads it the same)
 
-__version__ = "0.1.0"
+from audioessay.versions import PACKAGE as __version__
 
 # pydub looks for ffmpeg on PATH at import and warns when it is absent. audioessay
 # never lets pydub run ffmpeg (see audioessay.util.ffmpeg), so the warning is noise.
@@ -32,7 +32,7 @@ __all__ = [
 # Public name -> (module, name there). Each is imported on first use, so `import audioessay`
 # loads no numpy: the CLI's "up to date" answer stays quick.
 _SOURCES = {
-    "render": ("audioessay.render.episode", "render"),
+    "render": ("audioessay.episode.render", "render"),
     "load_script": ("audioessay.script.loader", "load"),
     "check": ("audioessay.publish.check", "check"),
     "AudioessayError": ("audioessay.errors", "AudioessayError"),
@@ -45,16 +45,9 @@ _SOURCES = {
 if TYPE_CHECKING:  # what mypy sees; at run time __getattr__ below imports them
     from audioessay.errors import AudioessayError, EngineError, InputError, OutputError, ToolError
     from audioessay.publish.check import check
-    from audioessay.render.episode import render
+    from audioessay.episode.render import render
     from audioessay.script.loader import load as load_script
 else:
-    # The function render shares its name with the package audioessay.render, which Python
-    # binds here when it is first imported. Import it now (its __init__ is a docstring) and drop
-    # that binding, so `audioessay.render` is always the function. (Reach the package's
-    # modules with from-imports: `from audioessay.render import episode`.)
-    importlib.import_module("audioessay.render")
-    del globals()["render"]
-
     def __getattr__(name: str) -> object:
         if name not in _SOURCES:
             raise AttributeError(f"module 'audioessay' has no attribute {name!r}")

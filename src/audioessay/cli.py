@@ -128,7 +128,7 @@ def _summary(result) -> str:
 @render_options
 def render(script, output, force, engine, cache_dir, no_cache, refresh, quiet, verbose):
     """Render SCRIPT (a .yaml script or a Markdown post) to an MP3 episode."""
-    from audioessay.render import episode as render_mod
+    from audioessay.episode import render as render_mod
 
     _logging(verbose)
     result = render_mod.render(_load(script, engine), output=output, cache=_cache(cache_dir, no_cache, refresh),
@@ -182,7 +182,7 @@ def init(essay, output, force):
 @render_options
 def preview(script, which, output, engine, cache_dir, no_cache, refresh, quiet, verbose):
     """Render one section (its heading, music and mastering as in the episode) and play it."""
-    from audioessay.render import episode as render_mod
+    from audioessay.episode import render as render_mod
 
     _logging(verbose)
     spec = _load(script, engine)
@@ -203,9 +203,9 @@ def preview(script, which, output, engine, cache_dir, no_cache, refresh, quiet, 
 @render_options
 def watch(script, output, engine, cache_dir, no_cache, refresh, quiet, verbose):
     """Render SCRIPT, then again each time it (or a file it uses) is saved. Ctrl-C stops."""
-    from audioessay.render import episode as render_mod
+    from audioessay.episode import render as render_mod
     from audioessay.script import loader as script_mod
-    from audioessay.render.watch import script_files, watch as watch_loop
+    from audioessay.episode.watch import script_files, watch as watch_loop
 
     _logging(verbose)
     store = _cache(cache_dir, no_cache, refresh)

@@ -6,8 +6,7 @@ rendered before is then rendered again (`tests/test_versions.py` bumps each).
 
 from __future__ import annotations
 
-from audioessay import __version__
-
+PACKAGE = "0.1.0"  # the release (pyproject.toml reads it from here)
 TEXT = "1"  # text/: normalization and splitting (espeak's respelling: its PRONUNCIATION, in its identity)
 VOICE_CHAIN = "1"  # mix/voicechain.py: high-pass, peak control, edge fades
 MIX = "1"  # mix/: layout, bed, ducking, room tone (also in every part key)
@@ -22,7 +21,7 @@ TRANSCRIPT = "1.0.0"  # Podcasting 2.0 JSON transcript, written into the file
 def output() -> dict[str, str]:
     """Every output version by name (read when called, so a bump is always seen)."""
     g = globals()
-    return {"package": __version__, **{name.lower(): g[name] for name in _NAMES}}
+    return {name.lower(): g[name] for name in _NAMES}
 
 
-_NAMES = ("TEXT", "VOICE_CHAIN", "MIX", "MASTERING", "ENCODER", "TAGS", "CAPTIONS", "CHAPTERS", "TRANSCRIPT")
+_NAMES = ("PACKAGE", "TEXT", "VOICE_CHAIN", "MIX", "MASTERING", "ENCODER", "TAGS", "CAPTIONS", "CHAPTERS", "TRANSCRIPT")

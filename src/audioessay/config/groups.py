@@ -173,7 +173,7 @@ def _from_preset(what: str) -> str:
 @dataclasses.dataclass(frozen=True)
 class Mastering(Group):
     """What the episode is mastered to. A loudness or true peak the script gives wins over
-    the preset's; the group holds the resolved numbers, so master/ and render/ read
+    the preset's; the group holds the resolved numbers, so master/ and episode/ read
     `loudness` and `true_peak` and never the preset."""
 
     key = "mastering"

@@ -1,4 +1,4 @@
-"""Encode a stream of blocks to one gapless CBR MP3 in cached segments.
+"""Encode a stream of blocks to one gapless CBR MP3, in spans kept in the cache.
 
 The episode is cut into fixed spans of `segment_frames` MP3 frames. Each span is
 encoded by LAME (through ffmpeg) with a few frames of the real audio before and after

@@ -3,7 +3,7 @@
 `first_gain` picks the gain from pass 1's measurement (or keeps a previous render's);
 `correction` reads what the encoded file measured and says whether pass 2 must run
 again and with which gain. The loop that encodes and measures is the renderer's
-(render/pass2.py).
+(episode/pass2.py).
 """
 
 from __future__ import annotations

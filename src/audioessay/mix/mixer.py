@@ -1,4 +1,4 @@
-"""The episode as blocks: `Mixdown.block(a, b)` makes frames [a, b) of the mix on demand.
+"""The mix as blocks: `Mixdown.block(a, b)` makes frames [a, b) of voice and bed on demand.
 
 The frame layout (`Track`) comes from clip lengths and pauses alone. A block reads
 the clips it overlaps (through a `ClipSource`), runs each through the voice chain,

@@ -16,8 +16,8 @@ from audioessay.speech import engines
 from audioessay.speech.cache import Cache
 from audioessay.errors import InputError, Problem
 from audioessay.export import id3, tags as txxx
-from audioessay.render import outputs
-from audioessay.render.preview import one_section, play, section_index  # noqa: F401  (the CLI calls them here)
+from audioessay.episode import outputs
+from audioessay.episode.preview import one_section, play, section_index  # noqa: F401  (the CLI calls them here)
 from audioessay.speech.plan import Plan, episode_digest, make_plan
 from audioessay.util.progress import Reporter
 from audioessay.script.loader import Script
@@ -25,10 +25,10 @@ from audioessay.script.loader import Script
 if TYPE_CHECKING:
     from audioessay.master.loudness import Loudness
     from audioessay.mix.timeline import Timeline
-    from audioessay.render.pass2 import Pass2
+    from audioessay.episode.pass2 import Pass2
     from audioessay.speech.engines.base import Engine
 
-log = logging.getLogger("audioessay.render.episode")
+log = logging.getLogger("audioessay.episode.render")
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,8 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
     from audioessay.export import sidecars
     from audioessay.master.gain import Gain
     from audioessay.mix.assemble import assemble
-    from audioessay.render import parts, pass2, scratch
-    from audioessay.render.encode import Output
+    from audioessay.episode import parts, pass2, scratch
+    from audioessay.episode.encode import Output
     from audioessay.speech.synthesize import synthesize
     from audioessay.util.fsutil import atomic_group
 

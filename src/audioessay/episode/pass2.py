@@ -13,8 +13,8 @@ from audioessay.config.groups import Mastering
 from audioessay.master.gain import Gain, correction, first_gain
 from audioessay.master.loudness import Loudness
 from audioessay.master.measure import Measurement
-from audioessay.render.encode import Encoded, Output, encode
-from audioessay.render.parts import Parts, Spill
+from audioessay.episode.encode import Encoded, Output, encode
+from audioessay.episode.parts import Parts, Spill
 
 log = logging.getLogger(__name__)
 

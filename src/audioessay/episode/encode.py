@@ -32,7 +32,7 @@ from audioessay.master.loudness import Loudness
 from audioessay.master.mastered import Mastered
 from audioessay.mix.mixer import BLOCK, FRAME_GRID, Mixdown
 from audioessay.mix.stems import Stems
-from audioessay.render.parts import Parts, Record, Spill, Store
+from audioessay.episode.parts import Parts, Record, Spill, Store
 
 PREROLL_FRAMES = 2  # MP3 frames decoded before each run of frames, so its first decodes whole
 BIN = 144  # samples per energy value kept for a decoded part (an eighth of a frame: steps

@@ -1,1 +1,0 @@
-"""The render stage: episode.py runs every stage in order, in parts; also preview and watch."""
