@@ -6,7 +6,7 @@ mix/voicechain.process resamples each clip to the output rate as it is mixed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -81,94 +81,139 @@ def synthesize(plan: Plan, engine: Engine | Sequence[Engine], cache: Cache, rate
     when nothing is spoken at all (then there is no engine rate)."""
     advance = progress or (lambda n: None)
     voiced_by = [engine] if isinstance(engine, Engine) else list(engine)
-    keys = [_key(voiced_by[u.voice], u.spoken) for u in plan.utterances]
-    engine_of = {key: voiced_by[u.voice] for key, u in zip(keys, plan.utterances)}
-    uses: dict[str, int] = {}
-    for key, u in zip(keys, plan.utterances):
-        if u.spoken.strip():
-            uses[key] = uses.get(key, 0) + 1
-    text_of = {key: u.spoken for key, u in zip(keys, plan.utterances)}
-
+    work = _Work.of(plan, voiced_by)
     # With a cache, a clip is not held once it is stored: only its rate and length are
     # kept, and the mixer reads it back when its block comes (CachedClips).
-    stream = cache.enabled
-    found: dict[str, AudioSegment] = {}  # clips held in memory (all of them without a cache)
-    shapes: dict[str, tuple[int, int]] = {}  # key -> (frame rate, frames)
-    timings: dict[str, tuple[tuple[int, int, str], ...]] = {}
-    missing: list[str] = []
-    for key in uses:
-        audio = cache.get(key)
-        if audio is None:
-            missing.append(key)
-        else:
-            shapes[key] = (audio.frame_rate, len(audio.set_channels(1).raw_data) // 2)
-            if not stream:
-                found[key] = audio
-            timings[key] = cache.get_words(key)
-            advance(uses[key])
-    reused = len(shapes)
-
-    # Cache writes (zlib + checksum + file) run on one background thread, overlapping
-    # the engine's work; zlib releases the GIL. Finished work is saved even on failure.
-    writer = ThreadPoolExecutor(1, thread_name_prefix="cache-writer")
-    writes = []
-
-    def store(key: str, audio: AudioSegment) -> None:
-        try:
-            cache.put(key, audio)
-        except BaseException:
-            found[key] = audio  # not in the cache: the mixer takes it from memory
-            raise
-
-    def done_for(batch: list[str]) -> Callable[[int, AudioSegment], None]:
-        def done(index: int, audio: AudioSegment) -> None:
-            key = batch[index]
-            start, end = trim_bounds(audio)
-            words = shifted(engine_of[key].words(text_of[key]), start, end)
-            audio = audio[start:end]
-            if len(audio) == 0 and any(ch.isalnum() for ch in text_of[key]):
-                raise EngineError(f"{engine_of[key].name} returned silence for speech; retry, or try another "
-                                  "engine or voice", text=text_of[key])
-            shapes[key] = (audio.frame_rate, len(audio.set_channels(1).raw_data) // 2)
-            if not stream:
-                found[key] = audio
-            timings[key] = words
-            writes.append(writer.submit(store, key, audio))
-            writes.append(writer.submit(cache.put_words, key, words))
-            advance(uses[key])
-
-        return done
-
+    got = _Gathered(hold_all=not cache.enabled)
+    missing = _from_cache(work, cache, got, advance)
+    reused = len(got.shapes)
+    voicing = _Voicing(work, got, cache, advance)
     try:
         for each in voiced_by:  # one engine at a time; each keeps its own concurrency
-            batch = [k for k in missing if engine_of[k] is each]
+            batch = [k for k in missing if work.engine_of[k] is each]
             if batch:
-                each.synthesize_many([text_of[k] for k in batch], done_for(batch))
+                each.synthesize_many([work.text_of[k] for k in batch], voicing.receiver(batch))
     except EngineError as exc:
         raise _located(exc, plan) from exc
     finally:
-        writer.shutdown(wait=True)
-    failed = [w.exception() for w in writes if w.exception() is not None]
+        voicing.close()
+    failed = voicing.failures()
     if failed:  # the episode is still right; only the next render will redo that work
         log.warning("could not save %d sentence(s) to the cache (%s); check %s",
                     len(failed), failed[0], cache.root)
-
-    # Clips stay at the engine's own rate; each is resampled to the output rate when it
-    # is mixed (mix/voicechain.process, its high-pass in the same filter). A clip at
-    # another rate (a cache entry made at another native rate) is brought to this one.
-    native = next((r for r, _ in shapes.values()), rate)
-    words = tuple(timings.get(key, ()) if u.spoken.strip() else () for key, u in zip(keys, plan.utterances))
     advance(sum(1 for u in plan.utterances if not u.spoken.strip()))
-    if stream:
-        spoken = [key if u.spoken.strip() and key in shapes else None for key, u in zip(keys, plan.utterances)]
-        lengths = [0 if k is None else round(shapes[k][1] * native / shapes[k][0]) for k in spoken]
-        return Clips((), native, synthesized=len(missing), reused=reused, words=words,
-                     source=CachedClips(cache, spoken, lengths, native, held=found))
-    same = {k: resample(a.set_channels(1), native) for k, a in found.items()}
+    return _clips(plan, work, got, cache, rate, synthesized=len(missing), reused=reused)
+
+
+@dataclass(frozen=True)
+class _Work:
+    """Who voices what: each utterance's cache key, and per distinct key its text, its
+    engine and how many utterances use it."""
+
+    keys: tuple[str, ...]
+    engine_of: dict[str, Engine]
+    text_of: dict[str, str]
+    uses: dict[str, int]  # only keys with something to speak
+
+    @classmethod
+    def of(cls, plan: Plan, voiced_by: Sequence[Engine]) -> _Work:
+        keys = tuple(_key(voiced_by[u.voice], u.spoken) for u in plan.utterances)
+        uses: dict[str, int] = {}
+        for key, u in zip(keys, plan.utterances):
+            if u.spoken.strip():
+                uses[key] = uses.get(key, 0) + 1
+        return cls(keys, {key: voiced_by[u.voice] for key, u in zip(keys, plan.utterances)},
+                   {key: u.spoken for key, u in zip(keys, plan.utterances)}, uses)
+
+
+class _Gathered:
+    """What synthesis has so far: every clip's (rate, frames) and word timings, and the
+    clips held in memory (all of them without a cache; else only those it could not store)."""
+
+    def __init__(self, *, hold_all: bool):
+        self.hold_all = hold_all
+        self.shapes: dict[str, tuple[int, int]] = {}
+        self.held: dict[str, AudioSegment] = {}
+        self.timings: dict[str, tuple[tuple[int, int, str], ...]] = {}
+
+    def add(self, key: str, audio: AudioSegment, words: tuple[tuple[int, int, str], ...]) -> None:
+        self.shapes[key] = (audio.frame_rate, len(audio.set_channels(1).raw_data) // 2)
+        if self.hold_all:
+            self.held[key] = audio
+        self.timings[key] = words
+
+
+def _from_cache(work: _Work, cache: Cache, got: _Gathered, advance: Callable[[int], None]) -> list[str]:
+    """Take what the cache holds; return the keys still to be voiced."""
+    missing = []
+    for key in work.uses:
+        audio = cache.get(key)
+        if audio is None:
+            missing.append(key)
+            continue
+        got.add(key, audio, cache.get_words(key))
+        advance(work.uses[key])
+    return missing
+
+
+class _Voicing:
+    """The engines' answers: trimmed, checked, gathered, and written to the cache on one
+    background thread (zlib releases the GIL), overlapping the engine's work. Finished
+    work is saved even when a later sentence fails."""
+
+    def __init__(self, work: _Work, got: _Gathered, cache: Cache, advance: Callable[[int], None]):
+        self.work, self.got, self.cache, self.advance = work, got, cache, advance
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="cache-writer")
+        self.writes: list[Future] = []
+
+    def receiver(self, batch: list[str]) -> Callable[[int, AudioSegment], None]:
+        """What `Engine.synthesize_many` calls with (index in `batch`, audio)."""
+        return lambda index, audio: self.take(batch[index], audio)
+
+    def take(self, key: str, audio: AudioSegment) -> None:
+        text, engine = self.work.text_of[key], self.work.engine_of[key]
+        start, end = trim_bounds(audio)
+        words = shifted(engine.words(text), start, end)
+        audio = audio[start:end]
+        if len(audio) == 0 and any(ch.isalnum() for ch in text):
+            raise EngineError(f"{engine.name} returned silence for speech; retry, or try another "
+                              "engine or voice", text=text)
+        self.got.add(key, audio, words)
+        self.writes.append(self.writer.submit(self._store, key, audio))
+        self.writes.append(self.writer.submit(self.cache.put_words, key, words))
+        self.advance(self.work.uses[key])
+
+    def _store(self, key: str, audio: AudioSegment) -> None:
+        try:
+            self.cache.put(key, audio)
+        except BaseException:
+            self.got.held[key] = audio  # not in the cache: the mixer takes it from memory
+            raise
+
+    def close(self) -> None:
+        self.writer.shutdown(wait=True)
+
+    def failures(self) -> list[BaseException]:
+        return [e for w in self.writes if (e := w.exception()) is not None]
+
+
+def _clips(plan: Plan, work: _Work, got: _Gathered, cache: Cache, rate: int, *, synthesized: int,
+           reused: int) -> Clips:
+    """Clips stay at the engine's own rate; each is resampled to the output rate when it
+    is mixed (mix/voicechain.process, its high-pass in the same filter). A clip at
+    another rate (a cache entry made at another native rate) is brought to this one."""
+    native = next((r for r, _ in got.shapes.values()), rate)
+    spoken_keys = [key if u.spoken.strip() else None for key, u in zip(work.keys, plan.utterances)]
+    words = tuple(got.timings.get(key, ()) if key else () for key in spoken_keys)
+    if cache.enabled:
+        keys = [key if key in got.shapes else None for key in spoken_keys]
+        lengths = [0 if k is None else round(got.shapes[k][1] * native / got.shapes[k][0]) for k in keys]
+        return Clips((), native, synthesized=synthesized, reused=reused, words=words,
+                     source=CachedClips(cache, keys, lengths, native, held=got.held))
+    same = {k: resample(a.set_channels(1), native) for k, a in got.held.items()}
     silent = AudioSegment.silent(0, frame_rate=native)
-    clips = tuple(same.get(key, silent) if u.spoken.strip() else silent
-                  for key, u in zip(keys, plan.utterances))
-    return Clips(clips, native, synthesized=len(missing), reused=reused, words=words)
+    clips = tuple(same.get(key, silent) if key else silent for key in spoken_keys)
+    return Clips(clips, native, synthesized=synthesized, reused=reused, words=words)
 
 
 def shifted(words: tuple[tuple[int, int, str], ...], start: int, end: int) -> tuple[tuple[int, int, str], ...]:

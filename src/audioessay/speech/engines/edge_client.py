@@ -46,6 +46,7 @@ from edge_tts.exceptions import (
 )
 
 from audioessay.errors import EngineError
+from audioessay.speech.engines import retry
 from audioessay.speech.engines.retry import Cancelled, Failure, Retry, attempts, run
 
 log = logging.getLogger("audioessay.edge")
@@ -358,12 +359,7 @@ def probe(settings: EdgeSettings, timeout: float = 2.0) -> tuple[bool, str]:
     """One quick request with no retries: is the edge service (or $AUDIOESSAY_EDGE_URL) usable?"""
     quick = replace(settings, retries=0, connect_timeout=timeout, read_timeout=timeout,
                     total_deadline=timeout)
-    start = time.monotonic()
-    try:
-        fetch("안녕", quick)
-    except EngineError as exc:
-        return False, f"Microsoft Edge TTS unreachable: {exc.message}"
-    return True, f"Microsoft Edge TTS answered in {time.monotonic() - start:.1f} s"
+    return retry.probe(lambda: fetch("안녕", quick), "Microsoft Edge TTS")
 
 
 def fetch_voice_list(timeout: float = 3.0) -> list[dict]:

@@ -23,6 +23,7 @@ from gtts.utils import _translate_url
 from urllib3.exceptions import NameResolutionError, ProtocolError, ReadTimeoutError
 
 from audioessay.errors import EngineError
+from audioessay.speech.engines import retry
 from audioessay.speech.engines.retry import Failure, Retry, attempts, run
 
 log = logging.getLogger("audioessay.gtts")
@@ -269,9 +270,4 @@ class RateLimiter:
 def probe(settings: GttsSettings, timeout: float = 2.0) -> tuple[bool, str]:
     """One quick request with no retries: is Google TTS (or the configured endpoint) usable?"""
     quick = replace(settings, retries=0, connect_timeout=timeout, read_timeout=timeout)
-    start = time.monotonic()
-    try:
-        fetch_mp3("안녕", quick)
-    except EngineError as exc:
-        return False, f"Google TTS unreachable: {exc.message}"
-    return True, f"Google TTS answered in {time.monotonic() - start:.1f} s"
+    return retry.probe(lambda: fetch_mp3("안녕", quick), "Google TTS")

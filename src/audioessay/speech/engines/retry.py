@@ -115,3 +115,14 @@ def run(
             raise give_up(failure, n + 1) from error  # no time left for another try
         wait(pause)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def probe(request: Callable[[], object], service: str) -> tuple[bool, str]:
+    """One quick request (the caller gives it no retries and a short timeout): is the
+    service usable? (usable, why), for `auto` to choose an engine."""
+    start = time.monotonic()
+    try:
+        request()
+    except EngineError as exc:
+        return False, f"{service} unreachable: {exc.message}"
+    return True, f"{service} answered in {time.monotonic() - start:.1f} s"
