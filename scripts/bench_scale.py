@@ -34,7 +34,7 @@ edit / cold. Then the issue's targets, each PASS or FAIL:
   - its one-sentence edit <= 15% of its cold render
 
 With --segments the episode is also encoded by export/segments.encode_stream
-(cold, then the edited episode with the same segment cache) to show what the
+(cold, then the edited episode with the same span cache) to show what the
 export stage would cost with segment caching.
 
 Times are noisy on a small machine; ratios are computed within one run.
@@ -255,8 +255,8 @@ def segments_encode(episode: Path, edited: Path, work: Path, bitrate: int) -> di
     for name, mp3 in (("cold", episode), ("edit", edited)):
         pcm = ffmpeg.decode(str(mp3), 44100)
         start = time.perf_counter()
-        stats = encode_stream(iter_blocks(pcm), 44100, 1, bitrate, work / f"seg-{name}.mp3", segment_cache=cache)
-        out[name] = {"s": time.perf_counter() - start, "encoded": stats.encoded, "segments": stats.segments}
+        stats = encode_stream(iter_blocks(pcm), 44100, 1, bitrate, work / f"seg-{name}.mp3", span_cache=cache)
+        out[name] = {"s": time.perf_counter() - start, "encoded": stats.encoded, "segments": stats.span_count}
         del pcm
     return out
 

@@ -22,7 +22,7 @@ from audioessay.master.measure import Measurement
 from audioessay.mix.music import Bed
 from conftest import ROOT
 from soundcheck import ebur128
-from test_segments import count_runs
+from test_mp3 import count_runs
 
 WORDS = "하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉 열".split()
 SECTIONS = [(title, " ".join(f"{title} 부분의 {w} 번째 문장은 이렇게 이어진다." for w in WORDS))
@@ -136,19 +136,19 @@ def test_a_reused_stretch_is_the_same_file(tmp_path):
     x = (0.2 * np.sin(np.arange(44100 * 6) * 0.05)).astype(np.float32)[:, None]
     cut = 1152 * 100
     store = tmp_path / "segs"
-    first = encode_stream([x[:cut], x[cut:]], 44100, 1, 96, tmp_path / "a.mp3", segment_cache=store,
-                          segment_frames=24, cuts=[cut])
+    first = encode_stream([x[:cut], x[cut:]], 44100, 1, 96, tmp_path / "a.mp3", span_cache=store,
+                          span_frames=24, cuts=[cut])
     later = [(k, n) for s, k, n in first.spans if s >= cut]
     spf = 1152
     part = Reuse(len(x) - cut, tuple(later), x[cut:cut + 3 * spf], x[len(x) - 4 * spf:])
-    again = encode_stream([x[:cut], part], 44100, 1, 96, tmp_path / "b.mp3", segment_cache=store,
-                          segment_frames=24, cuts=[cut])
+    again = encode_stream([x[:cut], part], 44100, 1, 96, tmp_path / "b.mp3", span_cache=store,
+                          span_frames=24, cuts=[cut])
     assert again.encoded == 0 and again.samples == len(x)
     assert (tmp_path / "a.mp3").read_bytes() == (tmp_path / "b.mp3").read_bytes()
     (store / f"{later[0][0]}.mp3seg").unlink()
     with pytest.raises(MissingSpan):
-        encode_stream([x[:cut], part], 44100, 1, 96, tmp_path / "c.mp3", segment_cache=store,
-                      segment_frames=24, cuts=[cut])
+        encode_stream([x[:cut], part], 44100, 1, 96, tmp_path / "c.mp3", span_cache=store,
+                      span_frames=24, cuts=[cut])
 
 
 def test_a_looping_bed_picks_up_each_section_without_a_click():

@@ -43,12 +43,12 @@ DECODE_FRAMES = 512  # frames decoded at a time (about 13 s at 44.1 kHz)
 @dataclass(frozen=True)
 class Output:
     """Where pass 2 writes: the MP3 at `path` (`bitrate` kbps), the part entries
-    (`store`) and the encoder's span cache (`segment_cache`; None: not cached)."""
+    (`store`) and the encoder's span cache (`span_cache`; None: not cached)."""
 
     path: Path
     bitrate: int
     store: Store
-    segment_cache: Path | None
+    span_cache: Path | None
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def _encode(parts: Parts, gain: Gain, settings: Mastering, out: Output, spill: S
     edges = stored_edges(out.store, keys, parts.rate) if reuse else {}
     stream = _Stream(parts, spill, gain, settings, keys, edges, out)
     stats = encode_stream(stream.items(), parts.rate, parts.channels, out.bitrate, out.path,
-                          segment_cache=out.segment_cache, cuts=[lo for lo, _ in parts.bounds[1:]])
+                          span_cache=out.span_cache, cuts=[lo for lo, _ in parts.bounds[1:]])
     frames = _FileFrames(out.path, stats, parts)
     todo = [i for i in range(len(parts)) if i not in stream.reused]
     with ThreadPoolExecutor(2, thread_name_prefix="measure") as pool:  # decoding runs outside the GIL

@@ -73,7 +73,7 @@ class Record:
 
 
 class Store:
-    """Part entries in the segment cache's folder (removed with it by `cache prune`)."""
+    """Part entries in the span cache's folder (removed with it by `cache prune`)."""
 
     def __init__(self, root: Path | None):
         self.root = root

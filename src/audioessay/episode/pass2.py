@@ -52,7 +52,7 @@ def run(parts: Parts, measured: Measurement, settings: Mastering, out: Output, s
 def _encode(parts: Parts, gain: Gain, settings: Mastering, out: Output, spill: Spill | None) -> Encoded:
     done = encode(parts, gain, settings, out, spill)
     log.info("pass 2: %d parts made, %d reused; %d of %d spans encoded; limiter over 3 dB on %.2f%% of frames",
-             done.made, done.reused, done.stats.encoded, done.stats.segments, 100 * done.limited)
+             done.made, done.reused, done.stats.encoded, done.stats.span_count, 100 * done.limited)
     log.info("pass 2: the file measures %.2f LUFS, %.2f dBTP", done.after.integrated_lufs,
              done.after.true_peak_dbtp)
     return done

@@ -89,8 +89,8 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
                        tuple(s.music for s in script.sections), mastering=script.mastering)
     # Each section is a part of the episode: one that did not change is taken from the
     # cache, measured (pass 1) and encoded (pass 2) as before (parts.py, encode.py).
-    episode = parts.Parts.of(mix, keyed=cache.segments is not None)
-    store = parts.Store(cache.segments)
+    episode = parts.Parts.of(mix, keyed=cache.spans is not None)
+    store = parts.Store(cache.spans)
     # Pass 1's stems are kept on disk for pass 2, and removed at the end.
     with scratch.stems_folder(cache) as folder:
         spill = parts.Spill(folder)
@@ -105,7 +105,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache,
             for path, text in texts.items():
                 tmps[path].write_bytes(text.encode("utf-8"))
             done = pass2.run(episode, measured, script.mastering,
-                             Output(tmps[output], script.audio.bitrate, store, cache.segments), spill,
+                             Output(tmps[output], script.audio.bitrate, store, cache.spans), spill,
                              Gain.parse(stored.get(txxx.GAIN)))
             id3.write_tags(tmps[output], _tags(script, digest, engine, done, texts.values(), stored),
                            mix.timeline.chapters)

@@ -1,6 +1,6 @@
 """Encode a stream of blocks to one gapless CBR MP3, in spans kept in the cache.
 
-The episode is cut into fixed spans of `segment_frames` MP3 frames. Each span is
+The episode is cut into fixed spans of `span_frames` MP3 frames. Each span is
 encoded by LAME (through ffmpeg) with a few frames of the real audio before and after
 it, and only its own frames are kept; the bit reservoir is off, so no frame borrows
 bytes from a neighbour, and the frame grid is the one a single encode of the whole
@@ -51,8 +51,8 @@ ENCODER_DELAY = 576  # LAME's own delay, as written in the LAME tag
 DECODER_DELAY = 529  # added by every MP3 decoder (528 + 1 in ffmpeg's terms)
 LEAD_FRAMES = 4  # context encoded before a span (filterbank, MDCT overlap, psy state)
 TAIL_FRAMES = 3  # context after it (LAME looks ahead before it decides a frame)
-SEGMENT_FRAMES = 1024  # about 27 s at 44.1 kHz
-RUN_SEGMENTS = 8  # spans one ffmpeg run encodes at most, so runs can overlap (a run costs 50 ms to start)
+SPAN_FRAMES = 1024  # about 27 s at 44.1 kHz
+RUN_SPANS = 8  # spans one ffmpeg run encodes at most, so runs can overlap (a run costs 50 ms to start)
 SUFFIX = ".mp3seg"
 _DIGEST = 16  # bytes of blake2b at the end of a cached span (over its frames and CRC)
 _CRC = 2  # the frames' CRC-16, kept before the digest (the Info frame's CRC combines them)
@@ -64,9 +64,9 @@ class EncodeStats:
 
     samples: int  # per channel, as given; the file decodes to exactly this many
     frames: int  # MP3 audio frames written after the Info frame
-    segments: int  # spans the episode was cut into
+    span_count: int  # spans the episode was cut into
     encoded: int  # spans encoded in this call
-    reused: int  # spans taken from the segment cache
+    reused: int  # spans taken from the span cache
     encoder_runs: int  # ffmpeg processes started to encode
     bytes: int = 0  # size of the MP3 written (no ID3 tag yet)
     spans: tuple[tuple[int, str, int], ...] = ()  # (first sample, key, frames) of every span, in order
@@ -77,7 +77,7 @@ class EncodeStats:
 @dataclass(frozen=True)
 class Reuse:
     """In the stream given to encode_stream: a stretch encoded before (its spans, found in
-    the segment cache) instead of its samples. `head` and `tail` are its first
+    the span cache) instead of its samples. `head` and `tail` are its first
     TAIL_FRAMES and last LEAD_FRAMES frames of audio: the context its neighbours' spans
     are keyed and encoded with. It must begin at a cut."""
 
@@ -109,15 +109,15 @@ _FROM_LAME_SCALE = np.float32(1.0 / LAME_SCALE)
 
 
 class MissingSpan(LookupError):
-    """A Reuse names a span the segment cache no longer holds."""
+    """A Reuse names a span the span cache no longer holds."""
 
 
 def encode_stream(blocks: Iterable[np.ndarray | Reuse], rate: int, channels: int, bitrate_kbps: int,
-                  path: Path, *, segment_cache: Path | None = None,
-                  segment_frames: int = SEGMENT_FRAMES, cuts: Iterable[int] = (),
+                  path: Path, *, span_cache: Path | None = None,
+                  span_frames: int = SPAN_FRAMES, cuts: Iterable[int] = (),
                   workers: int | None = None) -> EncodeStats:
     """Write float32 `blocks` (each shaped (frames, channels), any length) as one CBR MP3
-    at `path` (no ID3 tag). Spans found in `segment_cache` are reused, new ones stored.
+    at `path` (no ID3 tag). Spans found in `span_cache` are reused, new ones stored.
     A `Reuse` among the blocks stands for a stretch whose spans are known (MissingSpan
     if one is gone).
 
@@ -125,14 +125,14 @@ def encode_stream(blocks: Iterable[np.ndarray | Reuse], rate: int, channels: int
     a span must begin, e.g. section starts: audio that only moved, by whole frames, from
     one cut to another is still found in the cache. `workers`: ffmpeg runs at once
     (default: one per usable core)."""
-    if segment_frames < LEAD_FRAMES:
-        raise ValueError(f"segment_frames must be at least {LEAD_FRAMES}")
+    if span_frames < LEAD_FRAMES:
+        raise ValueError(f"span_frames must be at least {LEAD_FRAMES}")
     fmt = _Format(rate, channels, bitrate_kbps)
     if not workers:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="audioessay-seg-") as scratch:
-        store = _Store(Path(segment_cache) if segment_cache else None, Path(scratch))
-        plan = _Encoder(fmt, segment_frames, cuts, store, workers, Path(scratch))
+        store = _Store(Path(span_cache) if span_cache else None, Path(scratch))
+        plan = _Encoder(fmt, span_frames, cuts, store, workers, Path(scratch))
         try:
             total = plan.consume(blocks)
             spans = plan.finish()
@@ -140,7 +140,7 @@ def encode_stream(blocks: Iterable[np.ndarray | Reuse], rate: int, channels: int
             plan.abort()
             raise
         size = _join(fmt, spans, total, Path(path))
-    return EncodeStats(samples=total, frames=sum(s.frames for s in spans), segments=len(spans),
+    return EncodeStats(samples=total, frames=sum(s.frames for s in spans), span_count=len(spans),
                        encoded=plan.encoded, reused=len(spans) - plan.encoded,
                        encoder_runs=plan.runs, bytes=size,
                        spans=tuple((s.start, s.key, s.frames) for s in spans),
@@ -216,11 +216,11 @@ def frame_size(header: bytes | memoryview, at: int = 0) -> int:
     return (144 if version == 3 else 72) * kbps * 1000 // rate + ((b2 >> 1) & 1)
 
 
-# --- the segment store --------------------------------------------------------
+# --- the span store --------------------------------------------------------
 
 @dataclass
 class _Span:
-    """One segment: where its frames are and how many there are."""
+    """One span: where its frames are and how many there are."""
 
     index: int
     start: int  # first input sample it stands for (a multiple of the frame size)
@@ -241,7 +241,7 @@ class _Store:
             try:
                 root.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise OutputError(f"cannot create the segment cache {root} ({exc.strerror}); "
+                raise OutputError(f"cannot create the span cache {root} ({exc.strerror}); "
                                   "check its permissions or free some space") from exc
 
     def find(self, span: _Span) -> bool:
@@ -282,7 +282,7 @@ class _Store:
                 span.file = path
                 return
             except OSError as exc:
-                log.warning("could not save an MP3 segment to %s (%s)", self.root, exc)
+                log.warning("could not save an MP3 span to %s (%s)", self.root, exc)
                 tmp.unlink(missing_ok=True)
         span.file = self.scratch / f"{span.index}{SUFFIX}"
         span.file.write_bytes(sealed)
@@ -393,10 +393,10 @@ class _Samples:
 class _Encoder:
     """Cuts the stream into spans, finds them in the store or sends them to runs."""
 
-    def __init__(self, fmt: _Format, segment_frames: int, cuts: Iterable[int], store: _Store,
+    def __init__(self, fmt: _Format, span_frames: int, cuts: Iterable[int], store: _Store,
                  workers: int, scratch: Path):
         self.fmt = fmt
-        self.L = segment_frames * fmt.spf
+        self.L = span_frames * fmt.spf
         self.cuts = sorted({c for c in cuts if c > 0})
         if any(c % fmt.spf for c in self.cuts):
             raise ValueError(f"cuts must be multiples of {fmt.spf} samples (one MP3 frame)")
@@ -487,7 +487,7 @@ class _Encoder:
             self.run.spans.append(span)
             self.run.write(self.buf.take(max(a, self.run_fed), min(b, end)))
             self.run_fed = min(b, end)
-            if len(self.run.spans) >= RUN_SEGMENTS and not last:
+            if len(self.run.spans) >= RUN_SPANS and not last:
                 self._close(total=total)
         self.buf.drop_before(max(0, b - self.before))
 

@@ -57,6 +57,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CACHE_ENV = "AUDIOESSAY_CACHE_DIR"
+SPANS_FOLDER = "segments"  # the MP3 spans and parts (its older name, kept so caches stay valid)
 KEY_FORMAT_VERSION = 1  # bump to invalidate every key (cache only: the episode bytes are the same)
 FORMAT_VERSION = 2  # 2: the key is stored in the header (cache only: the episode bytes are the same)
 MAGIC = b"AEAC"
@@ -266,10 +267,10 @@ class Cache:
         return CacheInfo(self.root, count, size, _utc(oldest), _utc(newest))
 
     @property
-    def segments(self) -> Path | None:
-        """Where encoded MP3 spans and the parts' records are kept (export.segments, parts.py),
+    def spans(self) -> Path | None:
+        """Where encoded MP3 spans and the parts' records are kept (export/mp3.py, episode/parts.py),
         or None without a cache."""
-        return self.root / "segments" if self.enabled else None
+        return self.root / SPANS_FOLDER if self.enabled else None
 
     def clear(self) -> int:
         """Remove every entry; return how many were removed."""
@@ -301,13 +302,13 @@ class Cache:
                 removed += is_entry
                 if is_entry:  # its word timings go with it
                     self._guarded_unlink(path[: -len(SUFFIX)] + ".words.json")
-        for path, st in self._guarded(self._segment_files(), "clean"):
+        for path, st in self._guarded(self._span_files(), "clean"):
             if st.st_mtime < entry_cutoff:
                 self._guarded_unlink(path)  # encoded spans go with the sentences; not counted
         return removed
 
-    def _segment_files(self) -> Iterator[tuple[str, os.stat_result]]:
-        folder = self.root / "segments"
+    def _span_files(self) -> Iterator[tuple[str, os.stat_result]]:
+        folder = self.root / SPANS_FOLDER
         try:
             entries = list(os.scandir(folder))
         except (FileNotFoundError, NotADirectoryError):

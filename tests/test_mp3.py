@@ -53,10 +53,10 @@ def worst(diff: np.ndarray, at: list[int], radius: int = 600) -> tuple[float, fl
 @pytest.mark.parametrize("rate,channels,kbps", [(44100, 1, 96), (44100, 2, 128), (24000, 1, 48)])
 def test_decoded_length_is_exact_and_joins_are_seamless(tmp_path, rate, channels, kbps):
     x = signal(5.3, rate, channels)
-    stats = encode_stream(iter_blocks(x, 7001), rate, channels, kbps, tmp_path / "a.mp3", segment_frames=SEG)
+    stats = encode_stream(iter_blocks(x, 7001), rate, channels, kbps, tmp_path / "a.mp3", span_frames=SEG)
     y = ffmpeg.decode(str(tmp_path / "a.mp3"), rate, channels)
     assert len(y) == len(x) == stats.samples
-    assert stats.segments >= 8 and stats.encoded == stats.segments
+    assert stats.span_count >= 8 and stats.encoded == stats.span_count
     ref = one_shot(x, rate, kbps, tmp_path / "ref.mp3")
     assert len(ref) == len(x)
     diff = np.abs(y - ref).max(axis=1)
@@ -68,7 +68,7 @@ def test_decoded_length_is_exact_and_joins_are_seamless(tmp_path, rate, channels
 
 def test_info_header_says_frames_bytes_delay_and_padding(tmp_path):
     x = signal(3.0)
-    stats = encode_stream(iter_blocks(x), 44100, 1, 96, tmp_path / "a.mp3", segment_frames=SEG)
+    stats = encode_stream(iter_blocks(x), 44100, 1, 96, tmp_path / "a.mp3", span_frames=SEG)
     data = (tmp_path / "a.mp3").read_bytes()
     first = segments.frame_size(data[:4])
     assert segments.frame_sizes(data[first:])[:1] and len(segments.frame_sizes(data)) == stats.frames + 1
@@ -87,7 +87,7 @@ def test_info_header_says_frames_bytes_delay_and_padding(tmp_path):
 
 def test_plays_and_seeks_in_ffmpeg(tmp_path):
     x = signal(6.0)
-    encode_stream(iter_blocks(x), 44100, 1, 96, tmp_path / "a.mp3", segment_frames=SEG)
+    encode_stream(iter_blocks(x), 44100, 1, 96, tmp_path / "a.mp3", span_frames=SEG)
     out = subprocess.run([ffmpeg.ffmpeg_path(), "-v", "warning", "-i", str(tmp_path / "a.mp3"), "-f", "null", "-"],
                          capture_output=True, text=True)
     assert out.returncode == 0 and out.stderr == ""
@@ -119,16 +119,16 @@ def test_an_edit_re_encodes_only_its_span(tmp_path, monkeypatch):
     x = signal(8.0)
     cache = tmp_path / "segs"
     started = count_runs(monkeypatch)
-    cold = encode_stream(iter_blocks(x, 5000), rate, 1, 96, tmp_path / "a.mp3", segment_cache=cache,
-                         segment_frames=SEG)
-    assert cold.encoded == cold.segments and cold.reused == 0 and len(started) == cold.encoder_runs >= 2
+    cold = encode_stream(iter_blocks(x, 5000), rate, 1, 96, tmp_path / "a.mp3", span_cache=cache,
+                         span_frames=SEG)
+    assert cold.encoded == cold.span_count and cold.reused == 0 and len(started) == cold.encoder_runs >= 2
     span = SEG * 1152
     edited = x.copy()
     edited[4 * span + span // 3: 4 * span + span // 2] *= 0.25  # inside span 4, away from its edges
     started.clear()
-    warm = encode_stream(iter_blocks(edited, 3333), rate, 1, 96, tmp_path / "b.mp3", segment_cache=cache,
-                         segment_frames=SEG)
-    assert (warm.encoded, warm.reused, warm.encoder_runs) == (1, cold.segments - 1, 1)
+    warm = encode_stream(iter_blocks(edited, 3333), rate, 1, 96, tmp_path / "b.mp3", span_cache=cache,
+                         span_frames=SEG)
+    assert (warm.encoded, warm.reused, warm.encoder_runs) == (1, cold.span_count - 1, 1)
     assert len(started) == 1
     y = ffmpeg.decode(str(tmp_path / "b.mp3"), rate)
     assert len(y) == len(x)
@@ -138,21 +138,21 @@ def test_an_edit_re_encodes_only_its_span(tmp_path, monkeypatch):
     assert near <= max(3 * elsewhere, 2e-3), (near, elsewhere)
     edited_part = slice(4 * span + span // 3 + 1105, 4 * span + span // 2 - 1105)
     assert np.abs(y[edited_part]).max() < 0.5 * np.abs(ffmpeg.decode(str(tmp_path / "a.mp3"), rate)[edited_part]).max()
-    again = encode_stream(iter_blocks(edited), rate, 1, 96, tmp_path / "c.mp3", segment_cache=cache, segment_frames=SEG)
+    again = encode_stream(iter_blocks(edited), rate, 1, 96, tmp_path / "c.mp3", span_cache=cache, span_frames=SEG)
     assert again.encoded == 0 and (tmp_path / "c.mp3").read_bytes() == (tmp_path / "b.mp3").read_bytes()
 
 
 def test_workers_do_not_change_the_file_and_a_torn_entry_is_redone(tmp_path):
     x = signal(7.0, seed=3)
-    one = encode_stream(iter_blocks(x), 44100, 1, 96, tmp_path / "1.mp3", segment_frames=SEG, workers=1,
-                        segment_cache=tmp_path / "c1")
-    two = encode_stream(iter_blocks(x), 44100, 1, 96, tmp_path / "2.mp3", segment_frames=SEG, workers=2)
+    one = encode_stream(iter_blocks(x), 44100, 1, 96, tmp_path / "1.mp3", span_frames=SEG, workers=1,
+                        span_cache=tmp_path / "c1")
+    two = encode_stream(iter_blocks(x), 44100, 1, 96, tmp_path / "2.mp3", span_frames=SEG, workers=2)
     assert one.encoder_runs >= 2 and one.encoder_runs == two.encoder_runs
     assert (tmp_path / "1.mp3").read_bytes() == (tmp_path / "2.mp3").read_bytes()
     entry = sorted((tmp_path / "c1").iterdir())[0]
     entry.write_bytes(entry.read_bytes()[:-100])  # a torn write
-    redo = encode_stream(iter_blocks(x), 44100, 1, 96, tmp_path / "3.mp3", segment_frames=SEG,
-                         segment_cache=tmp_path / "c1")
+    redo = encode_stream(iter_blocks(x), 44100, 1, 96, tmp_path / "3.mp3", span_frames=SEG,
+                         span_cache=tmp_path / "c1")
     assert redo.encoded == 1
     assert len(ffmpeg.decode(str(tmp_path / "3.mp3"), 44100)) == len(x)
 
@@ -160,7 +160,7 @@ def test_workers_do_not_change_the_file_and_a_torn_entry_is_redone(tmp_path):
 def test_short_and_odd_lengths(tmp_path):
     for n in (1, 47, 1000, 1152 * SEG - 1105, 1152 * SEG + 3):
         x = signal(1.0)[:n]
-        stats = encode_stream([x[: n // 2], x[n // 2:]], 44100, 1, 96, tmp_path / f"{n}.mp3", segment_frames=SEG)
+        stats = encode_stream([x[: n // 2], x[n // 2:]], 44100, 1, 96, tmp_path / f"{n}.mp3", span_frames=SEG)
         assert len(ffmpeg.decode(str(tmp_path / f"{n}.mp3"), 44100)) == n == stats.samples
 
 
@@ -193,11 +193,11 @@ def test_audio_moved_by_whole_frames_to_a_cut_is_reused(tmp_path):
     at = 2 * SEG * spf + 5000  # inside A's third span
     a2 = np.concatenate([a[:at], insert, a[at:]])
     cache = tmp_path / "c"
-    first = encode_stream([a, b], 44100, 1, 96, tmp_path / "1.mp3", segment_cache=cache, segment_frames=SEG,
+    first = encode_stream([a, b], 44100, 1, 96, tmp_path / "1.mp3", span_cache=cache, span_frames=SEG,
                           cuts=[len(a)])
-    second = encode_stream([a2, b], 44100, 1, 96, tmp_path / "2.mp3", segment_cache=cache, segment_frames=SEG,
+    second = encode_stream([a2, b], 44100, 1, 96, tmp_path / "2.mp3", span_cache=cache, span_frames=SEG,
                            cuts=[len(a2)])
-    assert first.segments == second.segments == 4 + 3
+    assert first.span_count == second.span_count == 4 + 3
     assert second.encoded == 2  # A's third and fourth spans; A's first two and all of B reused
     y = ffmpeg.decode(str(tmp_path / "2.mp3"), 44100)
     whole = np.concatenate([a2, b])
@@ -226,6 +226,6 @@ def test_ctrl_c_mid_stream_leaves_no_encoder_running(tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        encode_stream(blocks(), 44100, 1, 96, tmp_path / "a.mp3", segment_cache=tmp_path / "c", segment_frames=SEG)
+        encode_stream(blocks(), 44100, 1, 96, tmp_path / "a.mp3", span_cache=tmp_path / "c", span_frames=SEG)
     assert procs and all(p.poll() is not None for p in procs)
     assert not list((tmp_path / "c").glob("*.part"))
