@@ -79,3 +79,12 @@ def test_first_use_loads_the_stage():
             "print('audioessay.script.loader' in sys.modules, f.__module__)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "audioessay.script.loader"]
+
+
+def test_render_needs_only_a_script(fake_engine, write_script, tmp_path, monkeypatch):
+    """The public render works with the script alone: the cache defaults to the user's."""
+    monkeypatch.setenv("AUDIOESSAY_CACHE_DIR", str(tmp_path / "user-cache"))
+    path = write_script("title: t\nvoice: {engine: fake}\nsections:\n  - title: 하나\n    text: 첫 문장이다.\n")
+    result = audioessay.render(audioessay.load_script(path))
+    assert result.output.is_file() and not result.up_to_date
+    assert any((tmp_path / "user-cache").iterdir())  # the sentence went to the default cache

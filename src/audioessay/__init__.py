@@ -1,7 +1,7 @@
 """audioessay: turn a written essay into a podcast episode; the public API is what `__all__` names.
 
     script = audioessay.load_script("her.yaml")      # InputError lists every problem
-    result = audioessay.render(script, cache=...)    # -> the MP3, its sidecars and figures
+    result = audioessay.render(script)               # -> the MP3, its sidecars and figures
     rows = audioessay.check("her.mp3")               # podcast delivery checks
 
 Every other module is private and may change.

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audioessay.speech import engines
-from audioessay.speech.cache import Cache
+from audioessay.speech.cache import Cache, default_cache_dir
 from audioessay.errors import InputError, Problem
 from audioessay.export import id3, tags as txxx
 from audioessay.episode import outputs
@@ -49,8 +49,12 @@ class Result:
     encodes: int = 0  # times pass 2 encoded the episode: 1, or 2 when the first file was off
 
 
-def render(script: Script, *, output: Path | None = None, cache: Cache,
+def render(script: Script, *, output: Path | None = None, cache: Cache | None = None,
            force: bool = False, reporter: Reporter | None = None, with_sidecars: bool = True) -> Result:
+    """Render `script` to its MP3 (`output`, else the script's) and sidecars, or say it is
+    up to date. `cache`: the sentence cache (default: the user's, as the CLI uses it)."""
+    if cache is None:
+        cache = Cache(default_cache_dir())
     report = reporter or Reporter()
     started = time.monotonic()
     output = Path(output) if output else script.output
