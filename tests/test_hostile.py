@@ -29,7 +29,9 @@ from audioessay.cli import cli
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "hostile"
-TABLE = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))["cases"]
+# cases.yaml, and one cases-TOPIC.yaml per later round (same format), read in name order.
+TABLE = [case for table in sorted(CORPUS.glob("cases*.yaml"))
+         for case in yaml.safe_load(table.read_text(encoding="utf-8"))["cases"]]
 DEFAULT_TIMEOUT_S = 20
 SUBPROCESS_MEMORY = 1024**3  # address space for a subprocess case: a runaway read dies, not the machine
 
@@ -47,7 +49,7 @@ def test_corpus_is_large_and_every_fixture_is_used():
     assert len(ids) == len(set(ids)) and len(ids) >= 60
     used = {c.get("file", c["id"] + ".yaml") for c in TABLE}
     used |= {s.split(":", 1)[1] for c in TABLE for s in c.get("setup", []) if s.startswith("with:")}
-    on_disk = {p.name for p in CORPUS.iterdir() if p.name != "cases.yaml"}
+    on_disk = {p.name for p in CORPUS.iterdir() if not (p.name.startswith("cases") and p.suffix == ".yaml")}
     generated = {c["id"] + ".yaml" for c in TABLE if any(s.startswith("generate_") for s in c.get("setup", []))}
     assert on_disk - used == set(), "fixtures no case uses"
     assert used - on_disk - generated == set(), "cases whose fixture is missing"
@@ -168,6 +170,13 @@ def _setup(step: str, work: Path, path: Path) -> None:
         target.write_bytes(("가나다라마 바사. " * 1000 + "\n").encode() * (int(arg.split(":")[1]) // 23_001 + 1))
     elif kind == "previous":
         target.write_bytes(b"the previous episode")
+    elif kind == "text":  # text:NAME:CONTENT, a file of the user's (must survive)
+        target.write_text(arg.split(":", 1)[1], encoding="utf-8")
+    elif kind == "render":  # render:SCRIPT[:ARGS...], a real render (espeak) made before the case runs
+        script, *more = arg.split(":")
+        result = CliRunner(mix_stderr=False).invoke(cli, ["render", str(work / script), "-q", "--engine", "espeak",
+                                                          *more], env={"AUDIOESSAY_CACHE_DIR": str(work.parent / "cache")})
+        assert result.exit_code == 0, result.stderr
     elif kind == "wav":
         target.write_bytes(ffmpeg.run(["-f", "lavfi", "-i", "sine=f=220:d=2", "-f", "wav", "pipe:1"]))
     elif kind == "cover":
