@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import email.utils
+import hashlib
 import io
+import os
+import signal
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -29,6 +33,7 @@ from audioessay.publish.feed import (
     clean_text,
     load_show,
     podcast_guid,
+    read_episode,
     write_feed,
 )
 
@@ -419,3 +424,135 @@ def test_podcast_guid_key_overrides(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_show(tmp_path / "show.yaml")
     assert "podcast_guid: must be a UUID" in str(err.value) and "type: 'daily' is not one of episodic, serial" in str(err.value)
+
+
+# ---- special files: refused unopened, in one line, nothing written (issue 27) ------------------
+
+
+@contextlib.contextmanager
+def bounded(seconds: int = 5):
+    """Fail instead of hanging: a reader that opens a FIFO blocks until this alarm."""
+    def on_alarm(signum, frame):
+        raise TimeoutError(f"hung for {seconds} s (a FIFO opened?)")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every entry under `folder`: a regular file's content hash, else its kind."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        st = os.lstat(path)
+        out[str(path.relative_to(folder))] = (hashlib.sha256(path.read_bytes()).hexdigest()
+                                              if path.is_file() and not path.is_symlink() else f"mode {st.st_mode:o}")
+    return out
+
+
+def feed_cli(*args: str):
+    from click.testing import CliRunner
+
+    from audioessay.cli import cli
+
+    with bounded():
+        return CliRunner(mix_stderr=False).invoke(cli, ["feed", *map(str, args)])
+
+
+def test_a_fifo_matched_by_the_episode_glob_is_refused_with_the_show_line(show_dir: Path) -> None:
+    fifo = show_dir / "episodes" / "03-pipe.mp3"
+    os.mkfifo(fifo)
+    before = tree(show_dir)
+    result = feed_cli(show_dir / "show.yaml")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: {show_dir}/show.yaml:14: episodes: {fifo}: is a named pipe (FIFO), not a regular file; give a file"]
+    assert tree(show_dir) == before  # no feed.xml, the FIFO still a FIFO
+
+
+@pytest.mark.parametrize("kind", ["symlink to a FIFO", "device", "folder", "dangling symlink"])
+def test_every_special_episode_is_refused(tmp_path: Path, kind: str) -> None:
+    make_mp3(tmp_path / "ep.mp3", 1)
+    entry = "'*.mp3'"
+    if kind == "symlink to a FIFO":
+        os.mkfifo(tmp_path / "pipe")
+        (tmp_path / "link.mp3").symlink_to(tmp_path / "pipe")
+        bad, said = tmp_path / "link.mp3", "is a named pipe (FIFO), not a regular file"
+    elif kind == "device":
+        entry, bad, said = "[ep.mp3, /dev/null]", Path("/dev/null"), "is a character device, not a regular file"
+    elif kind == "folder":
+        (tmp_path / "old.mp3").mkdir()
+        bad, said = tmp_path / "old.mp3", "is a folder, not a regular file"
+    else:
+        (tmp_path / "gone.mp3").symlink_to(tmp_path / "nowhere.mp3")
+        bad, said = tmp_path / "gone.mp3", "not found; check the path"
+    (tmp_path / "show.yaml").write_text(
+        "title: t\nauthor: a\ndescription: d\nbase_url: https://h.example/\ncover_url: https://h.example/c.jpg\n"
+        f"episodes: {entry}\n", encoding="utf-8")
+    with bounded(), pytest.raises(InputError) as err:
+        write_feed(tmp_path / "show.yaml", tmp_path / "feed.xml")
+    assert str(err.value).splitlines() == [f"{tmp_path}/show.yaml:6: episodes: {bad}: {said}" + (
+        "; give a file" if kind != "dangling symlink" else "")]
+    assert not (tmp_path / "feed.xml").exists()
+
+
+def test_read_episode_refuses_a_fifo_unopened(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "ep.mp3")
+    with bounded(), pytest.raises(InputError, match=r"MP3 .*ep.mp3: is a named pipe \(FIFO\)"):
+        read_episode(tmp_path / "ep.mp3")
+
+
+@pytest.mark.parametrize("sidecar", ["01-골목길.vtt", "02-bare.chapters.json"])
+def test_a_fifo_sidecar_beside_an_episode_is_refused(show_dir: Path, sidecar: str) -> None:
+    fifo = show_dir / "episodes" / sidecar
+    if fifo.exists():
+        fifo.unlink()
+    os.mkfifo(fifo)
+    before = tree(show_dir)
+    result = feed_cli(show_dir / "show.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"error: sidecar {fifo}: is a named pipe (FIFO), not a regular file; give a file"]
+    assert tree(show_dir) == before
+
+
+def test_a_fifo_cover_is_refused_at_its_line(show_dir: Path) -> None:
+    os.mkfifo(show_dir / "pipe.jpg")
+    text = (show_dir / "show.yaml").read_text(encoding="utf-8") + "cover: pipe.jpg\n"
+    (show_dir / "show.yaml").write_text(text, encoding="utf-8")
+    with bounded(), pytest.raises(InputError) as err:
+        load_show(show_dir / "show.yaml")
+    assert str(err.value) == (f"{show_dir}/show.yaml:15: cover: {show_dir}/pipe.jpg: is a named pipe (FIFO), "
+                              "not a regular file; give a file")
+
+
+def test_a_fifo_as_the_previous_feed_is_refused_unread(show_dir: Path) -> None:
+    os.mkfifo(show_dir / "feed.xml")
+    before = tree(show_dir)
+    result = feed_cli(show_dir / "show.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: previous feed {show_dir}/feed.xml: is a named pipe (FIFO), not a regular file; give a file"]
+    assert tree(show_dir) == before
+
+
+def test_a_fifo_as_the_show_file_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "show.yaml")
+    result = feed_cli(tmp_path / "show.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {tmp_path}/show.yaml: is a named pipe (FIFO), not a regular file; give a file"]
+
+
+@pytest.mark.parametrize("target", ["show.yaml", "episodes/02-bare.mp3", "episodes/01-골목길.vtt"])
+def test_the_feed_never_overwrites_an_input(show_dir: Path, target: str) -> None:
+    before = tree(show_dir)
+    result = feed_cli(show_dir / "show.yaml", "-o", show_dir / target)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: feed {show_dir / target}: would overwrite ") and line.endswith(
+        "; choose another file with -o")
+    assert tree(show_dir) == before

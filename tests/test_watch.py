@@ -157,3 +157,35 @@ def test_script_files_names_what_the_script_references(tmp_path):
     assert watch_mod.script_files(path, script.load) == {path, tmp_path / "part.txt", tmp_path / "bed.ogg"}
     path.write_text("title: t\nsections: [\n", encoding="utf-8")  # broken: watch the script alone
     assert watch_mod.script_files(path, script.load) == {path}
+
+
+# ---- a script no save can fix: refused at once (issue 27) ----------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "fifo", "device", "dangling symlink"])
+def test_watch_of_a_script_that_is_not_a_file_exits_2_at_once(tmp_path, kind):
+    from click.testing import CliRunner
+    from test_feed import bounded
+
+    from audioessay.cli import cli
+
+    path = {"missing": tmp_path / "nothere.yaml", "folder": tmp_path, "fifo": tmp_path / "pipe.yaml",
+            "device": Path("/dev/null"), "dangling symlink": tmp_path / "gone.yaml"}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)
+    if kind == "dangling symlink":
+        path.symlink_to(tmp_path / "nowhere.yaml")
+    render = CliRunner(mix_stderr=False).invoke(cli, ["render", str(path), "-q"])
+    with bounded(5):  # before the fix: "start: failed", then a wait for a save that never comes
+        result = CliRunner(mix_stderr=False).invoke(cli, ["watch", str(path), "-q"])
+    assert result.exit_code == 2 and render.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1 and result.stderr == render.stderr  # render's own message
+    assert result.stdout == ""  # not even "watching ..."
+
+
+def test_watchable_lets_a_broken_script_be_watched(tmp_path):
+    path = tmp_path / "ep.yaml"
+    path.write_text("title: [unclosed\n", encoding="utf-8")
+    assert watch_mod.watchable(path) == path  # its errors are the watch loop's, save after save
+    with pytest.raises(InputError, match="script not found; check the path"):
+        watch_mod.watchable(tmp_path / "nope.yaml")

@@ -2,11 +2,14 @@
 
 Polling (mtime_ns and size, stdlib only) works the same on every system and
 every editor, including those that save by writing a new file and renaming it.
-A bad edit prints its errors and waits for the next save; Ctrl-C is the CLI's.
+A bad edit prints its errors and waits for the next save; Ctrl-C is the CLI's. A script
+that is missing, a folder or a special file is refused before the watch starts.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +42,21 @@ def changes(before: Snapshot, after: Snapshot) -> str:
         word = "removed" if new is None else "created" if old is None else "changed"
         parts.append(f"{path.name} {word}")
     return ", ".join(parts)
+
+
+def watchable(path: Path) -> Path:
+    """`path` if it is a regular file; else the one-line InputError `render` gives (script not
+    found, a folder, a FIFO, a device), at once: no save would fix it, so a watch would wait
+    forever. What is wrong inside the file is the watch loop's to report, save after save."""
+    from audioessay.script.loader import read_script_text
+
+    try:
+        if stat.S_ISREG(os.stat(path).st_mode):
+            return path
+    except OSError:
+        pass
+    read_script_text(path)  # raises for every kind of path that is not a regular file
+    return path
 
 
 def script_files(path: Path, load: Callable[[Path], Any]) -> set[Path]:

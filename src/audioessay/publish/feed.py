@@ -12,11 +12,12 @@ import datetime as dt
 import email.utils
 import glob
 import html
+import os
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, cast, overload
 from urllib.parse import quote, unquote, urlsplit
@@ -31,7 +32,7 @@ from audioessay.config.groups import EPISODE_TYPES
 from audioessay.export import tags as txxx
 from audioessay.export.id3 import read_tags
 from audioessay.export.sidecars import SIDECARS, sidecar_paths
-from audioessay.util.fsutil import atomic_write
+from audioessay.util.fsutil import atomic_write, read_limited, regular_file, same_file
 from audioessay.config.options import REQUIRED, Bool, Choice, Context, Invalid, Option, Schema, Text, run
 from audioessay.mix.timeline import Chapter
 
@@ -160,8 +161,10 @@ def load_show(path: str | Path) -> Show:
     cover = None
     if data and data["cover"]:
         cover = path.parent / data["cover"]
-        if not cover.is_file():
+        if not os.path.lexists(cover):
             ctx.problem(("cover",), f"{data['cover']!r}: no such file (paths are relative to {path.parent})")
+        else:
+            _regular(cover, "cover", lambda m: ctx.problem(("cover",), m))
     if problems:
         raise InputError(problems)
     base_url = data["base_url"] if data["base_url"].endswith("/") else data["base_url"] + "/"
@@ -176,7 +179,8 @@ def load_show(path: str | Path) -> Show:
 
 
 def _episode_paths(patterns: list[str], folder: Path, bad) -> tuple[Path, ...]:
-    """MP3 paths from a list of paths/globs, relative to the show file."""
+    """MP3 paths from a list of paths/globs, relative to the show file. A match that is not a
+    regular file (a FIFO named *.mp3 would block the reader, a folder) is a problem, not skipped."""
     found: list[Path] = []
     for pattern in patterns:
         full = folder / pattern
@@ -184,13 +188,24 @@ def _episode_paths(patterns: list[str], folder: Path, bad) -> tuple[Path, ...]:
             matches = sorted(Path(p) for p in glob.glob(str(full)))
             if not matches:
                 bad(f"{pattern!r} matches no file in {folder}")
-            found.extend(matches)
-        elif full.is_file():
-            found.append(full)
+        elif os.path.lexists(full):
+            matches = [full]
         else:
             bad(f"{pattern!r}: no such file (paths are relative to {folder}); render it first")
+            continue
+        found.extend(m for m in matches if _regular(m, "MP3", bad))
     unique = list(dict.fromkeys(found))
     return tuple(unique)
+
+
+def _regular(path: Path, what: str, bad: Callable[[str], None]) -> bool:
+    """True for a regular file; else tells `bad` what it is (the show file gives the place)."""
+    try:
+        regular_file(path, what)
+    except InputError as exc:
+        bad(str(exc).removeprefix(f"{what} "))
+        return False
+    return True
 
 
 # ---- text XML can carry ---------------------------------------------------------------
@@ -255,11 +270,24 @@ class Episode:
     link: str | None = None
     image: str | None = None
     chapters: tuple[Chapter, ...] = ()
+    sidecars: Mapping[str, Path] = field(default_factory=dict, hash=False)  # the ones beside the MP3
+
+
+def episode_sidecars(mp3: Path) -> dict[str, Path]:
+    """The sidecars beside `mp3` that exist, keyed like `sidecar_paths`. One that is there but
+    is not a regular file (a FIFO named ep.vtt, a folder) is an InputError: no reader opens it."""
+    found = {}
+    for key, path in sidecar_paths(mp3).items():
+        if os.path.lexists(path):
+            found[key] = regular_file(path, "sidecar")
+    return found
 
 
 def read_episode(path: str | Path, warn: Warn = _ignore) -> Episode:
-    """An episode's values from its MP3 and ID3 tags; bad tag values are warned about and dropped."""
-    path = Path(path)
+    """An episode's values from its MP3 and ID3 tags; bad tag values are warned about and dropped.
+    A path that is not a regular file (or a special sidecar beside it) is refused unopened."""
+    path = regular_file(path, "MP3")  # a FIFO would block mutagen, /dev/zero never end
+    sidecars = episode_sidecars(path)
     try:
         # mutagen declares FileType.info as None; MP3 always loads an MPEGInfo (or raises)
         info = cast(MPEGInfo, MP3(str(path)).info)
@@ -296,6 +324,7 @@ def read_episode(path: str | Path, warn: Warn = _ignore) -> Episode:
         link=clean(extra.get(txxx.LINK), f"{path.name}: {txxx.LINK}") or None,
         image=clean(extra.get(txxx.IMAGE), f"{path.name}: {txxx.IMAGE}") or None,
         chapters=chapters,
+        sidecars=sidecars,
     )
 
 
@@ -467,7 +496,7 @@ def _item(channel: ET.Element, show: Show, feed_item: FeedItem, page: str | None
         _sub(item, "link", link)
     if ep.description:
         _sub(item, "description", ep.description)
-    sidecars = {key: path for key, path in sidecar_paths(ep.path).items() if path.is_file()}
+    sidecars = ep.sidecars
     transcript_url = f"{page}#transcript" if page and "vtt" in sidecars else (
         _url(show, sidecars["vtt"]) if "vtt" in sidecars else None)
     _sub(item, f"{{{CONTENT}}}encoded", show_notes(ep, transcript_url, show.language))
@@ -548,16 +577,33 @@ def write_feed(show_path: str | Path, out_path: str | Path, *, warn: Warn = _ign
     keeping guids and pubDates from the feed already there."""
     show = load_show(show_path)
     out_path = Path(out_path)
+    _refuse_inputs(out_path, show, Path(show_path))
     xml = build_feed(show, show.episodes, read_existing(out_path), existing_label=str(out_path), warn=warn)
     atomic_write(out_path, xml)
     return out_path
 
 
+def _refuse_inputs(out_path: Path, show: Show, show_path: Path) -> None:
+    """The feed may not be written over the show file, an episode, a sidecar or the cover."""
+    inputs = [(show_path, "the show file"), *((p, "an episode") for p in show.episodes),
+              *((p, "an episode's sidecar") for ep in show.episodes for p in sidecar_paths(ep).values()),
+              *([(show.cover, "the show's cover")] if show.cover else [])]
+    for path, what in inputs:
+        if same_file(out_path, path):
+            raise InputError(f"feed {out_path}: would overwrite {what} ({path}); choose another file with -o")
+
+
+MAX_FEED_BYTES = 64 << 20  # a feed of thousands of episodes is a few MB
+
+
 def read_existing(path: Path) -> str | None:
-    """The text of a previously written feed, None if there is none."""
-    if not path.is_file():
+    """The text of a previously written feed, None if there is none. One that is not a regular
+    file (a FIFO, a device, a folder) is refused unread."""
+    if not os.path.lexists(path):
         return None
+    raw = read_limited(path, MAX_FEED_BYTES, "previous feed")
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the existing feed ({exc})") from exc
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"previous feed {path}: cannot be read as UTF-8 ({exc}); "
+                         "fix it or delete it to start a new feed") from exc

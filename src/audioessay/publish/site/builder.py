@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
+import hashlib
 import html
+import os
 import re
-import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -20,10 +22,11 @@ from string import Template
 from urllib.parse import quote
 
 from audioessay.publish import feed
+from audioessay.publish.site import manifest
+from audioessay.publish.site.manifest import MANIFEST, Record
 from audioessay.errors import InputError
 from audioessay.export.id3 import image_info, load_id3
-from audioessay.export.sidecars import sidecar_paths
-from audioessay.util.fsutil import atomic_path, atomic_write
+from audioessay.util.fsutil import atomic_group, file_kind, read_limited
 
 STATIC = ("style.css", "player.js")
 _LABELS = {
@@ -35,6 +38,7 @@ _LABELS = {
          "srt": "Captions (SRT)", "json": "Transcript (JSON)", "chapters_file": "Chapters (JSON)", "cover": "Cover"},
 }
 _DOWNLOADS = ("vtt", "srt", "json", "chapters")
+MAX_VTT_BYTES = 64 << 20  # a book's captions are a few MB
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class SiteResult:
     index: Path
     feed: Path
     pages: tuple[Path, ...]
+    removed: tuple[Path, ...] = ()  # files an earlier build made for episodes no longer in the show
 
 
 @dataclass(frozen=True)
@@ -52,19 +57,26 @@ class Cue:
     text: str
 
 
+Content = bytes | Path  # a file's bytes, or the regular file to copy
+
+
 def build_site(show_path: str | Path, out_dir: str | Path, *, site_url: str | None = None,
                warn: Callable[[str], None] = lambda message: None) -> SiteResult:
     """Build the site for the show file into `out_dir`. `site_url` is where it will be served
-    (the show's `link`, else its `base_url`, when not given): feed URLs point there."""
+    (the show's `link`, else its `base_url`, when not given): feed URLs point there.
+
+    `out_dir` must be empty or hold a site built before (its manifest): a file of the user's
+    is never overwritten, nor one edited since; nothing is written until every check passed,
+    and the new files replace the old together."""
     show = feed.load_show(show_path)
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: is a file; give a folder for the site with -o")
     url = site_url or show.link or show.base_url
     if not url.startswith(("http://", "https://")):
         raise InputError(f"site URL {url!r} must be an http(s) URL such as https://example.com/podcast/")
     url = url if url.endswith("/") else url + "/"
-    _check_names(show.episodes)
+    _check_folder(out, show, Path(show_path))
+    owned = manifest.read(out)
+    manifest.claim(out, owned, ["feed.xml"])  # the previous feed is read only if site wrote it
     labels = _LABELS.get(show.language.split("-")[0], _LABELS[""])
 
     site_show = dataclasses.replace(show, base_url=url, link=url, feed_url=url + "feed.xml")
@@ -74,65 +86,148 @@ def build_site(show_path: str | Path, out_dir: str | Path, *, site_url: str | No
                           page_url=lambda mp3: url + quote(_page_name(mp3)))
     items = feed.feed_items(site_show, show.episodes, xml)  # newest first, as the feed has them
 
-    out.mkdir(parents=True, exist_ok=True)
-    for item in items:
-        _copy_episode(item.episode.path, out)
-    cover = _cover(show, [i.episode.path for i in items], out)
+    files = _files(show, items, xml, labels)
+    _write(out, files, manifest.claim(out, owned, files))
+    removed = _remove_stale(out, owned, files, warn)
+    pages = tuple(out / _page_name(item.episode.path) for item in items)
+    return SiteResult(out, out / "index.html", feed_path, pages, removed)
+
+
+def _check_folder(out: Path, show: feed.Show, show_path: Path) -> None:
+    """`out` is a folder (or will be), and none of the show's inputs lies inside it: the site
+    copies the episodes in and writes its pages, which must never land on the show's own files."""
+    try:
+        st = os.stat(out)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise InputError(f"{out}: cannot be used as the site folder ({exc.strerror}); give another with -o") from None
+    if st is not None and not stat.S_ISDIR(st.st_mode):
+        kind = "a file" if stat.S_ISREG(st.st_mode) else file_kind(st.st_mode)
+        raise InputError(f"{out}: is {kind}; give a folder for the site with -o")
+    inputs = [(show_path, "the show file"), *((p, "an episode") for p in show.episodes),
+              *([(show.cover, "the show's cover")] if show.cover else [])]
+    inside = out.resolve()
+    for path, what in inputs:
+        if path.resolve().is_relative_to(inside):
+            raise InputError(f"site folder {out}: holds {what} ({path}); build the site into a folder of its "
+                             f"own, such as {show_path.parent / 'site'}")
+
+
+def _files(show: feed.Show, items: list[feed.FeedItem], xml: str, labels: dict[str, str]) -> dict[str, Content]:
+    """Every file of the site by name, in the order they are put in place: what the pages
+    link to first, then the pages, the index and the feed."""
+    files: dict[str, Content] = {}
+    what = {"index.html": "the site's index", "feed.xml": "the site's feed", MANIFEST: "the site's manifest"}
+
+    def add(name: str, content: Content, source: str) -> None:
+        if name in files or (name in what and what[name] != source):
+            raise InputError(f"{source} would be {name} in the site, as would {what[name]}; "
+                             "the site keeps every file in one folder, so rename the episode")
+        files[name], what[name] = content, source
+
     for name in STATIC:
-        atomic_write(out / name, resources.files(__package__).joinpath("templates", name).read_bytes())
-    pages = tuple(_write_page(show, item, out, labels) for item in items)
-    index = out / "index.html"
-    atomic_write(index, _index_html(show, items, cover, labels))
-    atomic_write(feed_path, xml)
-    return SiteResult(out, index, feed_path, pages)
-
-
-def _check_names(episodes: tuple[Path, ...]) -> None:
-    seen: dict[str, Path] = {}
-    for path in episodes:
-        if path.name in seen:
-            raise InputError(f"{path} and {seen[path.name]} have the same file name; the site keeps every "
-                             "episode in one folder, so rename one of them")
-        seen[path.name] = path
+        add(name, resources.files(__package__).joinpath("templates", name).read_bytes(), "the site's " + name)
+    for item in items:
+        mp3 = item.episode.path
+        add(mp3.name, mp3, str(mp3))
+        for path in item.episode.sidecars.values():
+            add(path.name, path, str(path))
+    for item in items:
+        add(_page_name(item.episode.path), _page(show, item, labels).encode("utf-8"),
+            f"the page of {item.episode.path}")
+    cover = _cover(show, items)
+    if cover is not None:
+        add(*cover, "the cover")
+    add("index.html", _index_html(show, items, cover[0] if cover else None, labels).encode("utf-8"),
+        "the site's index")
+    add("feed.xml", xml.encode("utf-8"), "the site's feed")
+    return files
 
 
 def _page_name(mp3: Path) -> str:
     return mp3.stem + ".html"
 
 
-def _copy(src: Path, dst: Path) -> None:
-    if dst.is_file() and dst.stat().st_size == src.stat().st_size and dst.stat().st_mtime >= src.stat().st_mtime:
-        return  # already there from an earlier build
-    with atomic_path(dst) as tmp:
-        shutil.copyfile(src, tmp)
-
-
-def _copy_episode(mp3: Path, out: Path) -> None:
-    _copy(mp3, out / mp3.name)
-    for path in sidecar_paths(mp3).values():
-        if path.is_file():
-            _copy(path, out / path.name)
-
-
-def _cover(show: feed.Show, mp3s: list[Path], out: Path) -> str | None:
+def _cover(show: feed.Show, items: list[feed.FeedItem]) -> tuple[str, Content] | None:
     """The show's local cover, else the cover art of the newest episode that has one; copied
     into the site so the index shows it without fetching anything."""
     if show.cover is not None:
-        name = "cover" + show.cover.suffix.lower()
-        _copy(show.cover, out / name)
-        return name
-    for mp3 in mp3s:
-        id3 = load_id3(mp3)
+        return "cover" + show.cover.suffix.lower(), show.cover
+    for item in items:
+        id3 = load_id3(item.episode.path)
         pics = id3.getall("APIC") if id3 is not None else []
         if pics:
             pic = next((p for p in pics if p.type == 3), pics[0])
             info = image_info(pic.data)
             if info is None:
                 continue
-            name = "cover" + (".png" if info.mime == "image/png" else ".jpg")
-            atomic_write(out / name, pic.data)
-            return name
+            return "cover" + (".png" if info.mime == "image/png" else ".jpg"), pic.data
     return None
+
+
+# ---- writing -------------------------------------------------------------------------------
+
+
+def _write(out: Path, files: dict[str, Content], present: dict[str, Record]) -> None:
+    """Every file that changed, and the manifest last, replaced together (fsutil.atomic_group).
+    `present` are the files of an earlier build found unchanged; a copy among them that is
+    still current (same size, newer than its source) is kept as it is."""
+    kept = {name: present[name] for name, content in files.items()
+            if name in present and isinstance(content, Path) and _copied_already(out / name, content)}
+    records = dict(kept)
+    todo = [name for name in files if name not in kept]
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic_group([out / name for name in todo] + [out / MANIFEST]) as tmps:
+        for name in todo:
+            records[name] = _fill(tmps[out / name], files[name])
+        _fill(tmps[out / MANIFEST], manifest.dump(records).encode("utf-8"))
+
+
+def _copied_already(dst: Path, src: Path) -> bool:
+    a, b = dst.stat(), src.stat()
+    return a.st_size == b.st_size and a.st_mtime >= b.st_mtime
+
+
+def _fill(tmp: Path, content: Content) -> Record:
+    """Write `content` to the temporary `tmp` (copying a source file through), hashing it on the way."""
+    h = hashlib.sha256()
+    with open(tmp, "wb") as f:
+        if isinstance(content, bytes):
+            h.update(content)
+            f.write(content)
+        else:
+            with manifest.open_regular(content) as src:  # checked when the show was read; never a FIFO
+                for chunk in iter(lambda: src.read(1 << 20), b""):
+                    h.update(chunk)
+                    f.write(chunk)
+        f.flush()
+        os.fsync(f.fileno())
+    st = os.stat(tmp)
+    return Record(h.hexdigest(), st.st_size, st.st_mtime_ns)
+
+
+def _remove_stale(out: Path, owned: dict[str, Record], files: dict[str, Content],
+                  warn: Callable[[str], None]) -> tuple[Path, ...]:
+    """Remove what an earlier build made that is no longer part of the site (an episode taken
+    out of the show), if it is unchanged; an edited one is left, and is the user's from now on."""
+    removed = []
+    for name, record in sorted(owned.items()):
+        if name in files:
+            continue
+        path = out / name
+        if not os.path.lexists(path):
+            continue
+        if manifest.current(out, name, record) is None:
+            warn(f"{path}: no longer part of the site, but changed since site wrote it; left in place")
+            continue
+        try:
+            path.unlink()
+        except OSError as exc:
+            warn(f"{path}: no longer part of the site, but cannot be removed ({exc.strerror})")
+            continue
+        removed.append(path)
+    return tuple(removed)
 
 
 # ---- pages -------------------------------------------------------------------------------
@@ -153,9 +248,9 @@ def _date(pub_date: str) -> str:
         return ""
 
 
-def _write_page(show: feed.Show, item: feed.FeedItem, out: Path, labels: dict[str, str]) -> Path:
+def _page(show: feed.Show, item: feed.FeedItem, labels: dict[str, str]) -> str:
     ep = item.episode
-    sidecars = {k: p for k, p in sidecar_paths(ep.path).items() if p.is_file()}
+    sidecars = dict(ep.sidecars)
     cues = read_vtt(sidecars["vtt"]) if "vtt" in sidecars else []
     headings = {(c.title, c.start_ms) for c in ep.chapters}
     meta = " · ".join(x for x in (_date(item.pub_date), feed.clock(ep.seconds * 1000)) if x)
@@ -165,9 +260,7 @@ def _write_page(show: feed.Show, item: feed.FeedItem, out: Path, labels: dict[st
         chapters=_chapters_html(ep, labels), transcript=_transcript_html(cues, headings, ep.chapters, labels),
         downloads_label=labels["downloads"], downloads=_downloads_html(ep.path, sidecars, labels),
     )
-    path = out / _page_name(ep.path)
-    atomic_write(path, page)
-    return path
+    return page
 
 
 def _seek_button(kind: str, start_ms: int, end_ms: int, inner: str) -> str:
@@ -229,9 +322,10 @@ _TIMING = re.compile(r"^(\d+):(\d\d):(\d\d)\.(\d{3}) --> (\d+):(\d\d):(\d\d)\.(\
 
 def read_vtt(path: Path) -> list[Cue]:
     """The cues of a WebVTT file as audioessay writes them (cue text unescaped)."""
+    raw = read_limited(path, MAX_VTT_BYTES, "transcript")  # a FIFO or a device: refused unread
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot read the transcript ({exc}); re-render the episode") from exc
     cues = []
     for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
