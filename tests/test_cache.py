@@ -293,17 +293,67 @@ def test_no_temp_files_left_after_puts(tmp_path):
     assert all_files(tmp_path) == sorted(entry_path(tmp_path, k) for k in keys)
 
 
-def test_failed_put_leaves_nothing(tmp_path, monkeypatch):
+def test_failed_put_leaves_nothing_warns_once_and_stops_writing(tmp_path, monkeypatch, caplog):
+    import errno
+
     c = Cache(tmp_path)
+    calls = []
 
-    def boom(self, data):
-        raise OSError("disk full")
+    def full(self, data):
+        calls.append(self)
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_bytes", boom)
-    with pytest.raises(OSError, match="disk full"):
-        c.put(key(), make_audio(0.1))
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with caplog.at_level(logging.WARNING, logger="audioessay"):
+        assert c.put(key(), make_audio(0.1)) is False
+        assert c.put(key(text="둘"), make_audio(0.1)) is False  # not tried: the first failure stopped writing
+        c.put_words(key(), [(0, 10, "가")])
     monkeypatch.undo()
-    assert all_files(tmp_path) == []
+    assert all_files(tmp_path) == [] and len(calls) == 1
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [f"cannot write the cache {tmp_path} (No space left on device); this render goes on "
+                        "without caching; free some space, or choose another folder with --cache-dir (or --no-cache)"]
+    assert c.trouble == warnings[0] and not c.writable
+    c.start_render()  # the next render tries again
+    assert c.writable and c.put(key(), make_audio(0.1)) and c.get(key()) is not None
+
+
+def test_cache_folder_that_is_a_file_reads_as_misses_and_warns_once(tmp_path, caplog):
+    folder = tmp_path / "somefile"
+    folder.write_bytes(b"the user's file")
+    c = Cache(folder)
+    with caplog.at_level(logging.INFO, logger="audioessay"):
+        assert c.get(key()) is None and c.read(key()) is None and c.get_words(key()) == ()
+        assert c.put(key(), make_audio(0.1)) is False
+        assert c.put(key(text="둘"), make_audio(0.1)) is False
+    assert [r.getMessage() for r in caplog.records] == [
+        f"cannot write the cache {folder} (a file is where a folder should be); this render goes on without "
+        "caching; move that file away, or choose another folder with --cache-dir (or --no-cache)"]
+    assert folder.read_bytes() == b"the user's file"
+    assert (c.hits, c.misses) == (0, 1)
+
+
+def test_a_folder_in_the_cache_path_that_is_a_file_is_the_same_warning(tmp_path, caplog):
+    (tmp_path / "somefile").write_text("x")
+    c = Cache(tmp_path / "somefile" / "cache")
+    with caplog.at_level(logging.WARNING, logger="audioessay"):
+        assert c.get(key()) is None and c.put(key(), make_audio(0.1)) is False
+    assert len(caplog.records) == 1 and "a file is where a folder should be" in caplog.text
+
+
+def test_failures_from_many_threads_warn_once(tmp_path, caplog):
+    import errno
+
+    c = Cache(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="audioessay"):
+        threads = [threading.Thread(target=c.failed, args=(OSError(errno.EROFS, "Read-only file system"),))
+                   for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(caplog.records) == 1 and "(Read-only file system)" in caplog.text
+    assert "make it writable" in caplog.text
 
 
 # -- maintenance --------------------------------------------------------------

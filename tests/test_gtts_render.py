@@ -14,6 +14,7 @@ import pytest
 
 from audioessay.util import ffmpeg
 from fake_gtts import FakeGtts
+from test_outputs import stand_in_episode
 
 SCRIPT = """\
 title: 시험 방송
@@ -112,7 +113,7 @@ def test_intermittent_500s_and_reset(tmp_path):
 def test_persistent_fault_exits_3_and_keeps_previous_mp3(tmp_path, fault, cause):
     script = make_script(tmp_path, timeout=1, retries=1, concurrency=1)
     out = tmp_path / "ep.mp3"
-    out.write_bytes(b"previous episode")
+    previous = stand_in_episode(out)
     with FakeGtts() as fake:
         fault(fake)
         proc = render(script, fake.url)
@@ -120,7 +121,7 @@ def test_persistent_fault_exits_3_and_keeps_previous_mp3(tmp_path, fault, cause)
     assert cause in proc.stderr and "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "section 1 (첫째 부분)" in errors[0]
-    assert out.read_bytes() == b"previous episode"
+    assert out.read_bytes() == previous
 
 
 def test_server_going_away_mid_render_then_resume_from_cache(tmp_path):
@@ -130,7 +131,7 @@ def test_server_going_away_mid_render_then_resume_from_cache(tmp_path):
         total = len(fake.requests)
     script = make_script(tmp_path, retries=1, concurrency=1)
     out = tmp_path / "ep.mp3"
-    out.write_bytes(b"previous episode")
+    previous = stand_in_episode(out)
     with FakeGtts(latency=0.05) as fake:
         def stop_after_three():
             while len(fake.requests) < 3:
@@ -141,7 +142,7 @@ def test_server_going_away_mid_render_then_resume_from_cache(tmp_path):
         done_before = len(fake.requests)
     assert proc.returncode == 3, proc.stderr
     assert "cannot reach" in proc.stderr
-    assert out.read_bytes() == b"previous episode"
+    assert out.read_bytes() == previous
     assert not list(tmp_path.glob("*.part"))
     # next run: finished sentences come from the cache, only the rest is requested
     with FakeGtts() as fake:

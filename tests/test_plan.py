@@ -101,3 +101,105 @@ def test_digest_changes_with_what_affects_audio(tmp_path):
     assert d != plan_digest(load(tmp_path, BASE.replace("첫 문장", "첫째 문장")), engine)
     assert d != plan_digest(load(tmp_path, BASE.replace("sentence: 300", "sentence: 350")), engine)
     assert d != plan_digest(load(tmp_path, BASE + "audio: {bitrate: 128}\n"), engine)
+
+
+# -- issue 27: nothing left to speak; sentences and runs too long for one utterance ----------
+
+import pytest  # noqa: E402
+
+from audioessay.errors import InputError  # noqa: E402
+from audioessay.text.split import LONGEST_PIECE, MAX_RUN  # noqa: E402
+
+SILENT_BY_PRONOUNCE = """\
+title: t
+voice: {engine: espeak}
+pronounce: {안녕하세요: "", 좋습니다: ""}
+sections:
+  - title: 하나
+    text: 안녕하세요. 좋습니다.
+"""
+
+
+def problems(tmp_path, text: str) -> list[str]:
+    with pytest.raises(InputError) as info:
+        make_plan(load(tmp_path, text))
+    assert info.value.exit_code == 2
+    return info.value.lines()
+
+
+def test_pronounce_that_empties_every_sentence_is_refused_at_the_sections_line(tmp_path):
+    assert problems(tmp_path, SILENT_BY_PRONOUNCE) == [
+        f"error: {tmp_path / 's.yaml'}:5: sections[0].text: has nothing left to speak: the pronounce: entries "
+        "turn every sentence into nothing; change them or write the section's text"]
+
+
+def test_section_pronounce_that_empties_its_sentences_names_that_section(tmp_path):
+    text = ("title: t\nsections:\n  - title: 하나\n    text: 첫 문장이다.\n"
+            "  - title: 둘\n    pronounce: {좋습니다: ''}\n    text: 좋습니다.\n")
+    [line] = problems(tmp_path, text)
+    assert line.startswith(f"error: {tmp_path / 's.yaml'}:5: sections[1].text: has nothing left to speak: "
+                           "the pronounce")
+
+
+def test_laughter_only_is_nothing_left_to_speak_and_every_silent_section_is_named(tmp_path):
+    text = "title: t\nsections:\n  - title: 하나\n    text: ㅋㅋㅋ ㅠㅠ\n  - title: 둘\n    text: 😀 ㅎㅎ\n"
+    assert problems(tmp_path, text) == [
+        f"error: {tmp_path / 's.yaml'}:{line}: sections[{i}].text: has nothing left to speak (only laughter, "
+        "emoji or symbols, which are not read aloud); write the section's text" for i, line in ((0, 3), (1, 5))]
+
+
+def test_one_sentence_that_speaks_is_enough(tmp_path):
+    plan = make_plan(load(tmp_path, SILENT_BY_PRONOUNCE.replace("좋습니다.", "좋습니다. 그래도 말한다.")))
+    assert [u.spoken for u in plan.utterances if u.kind == "sentence"][-1] == "그래도 말한다."
+
+
+def test_normalize_false_keeps_what_the_engine_is_given(tmp_path):
+    plan = make_plan(load(tmp_path, "title: t\nnormalize: false\nsections:\n  - title: 하나\n    text: ㅋㅋㅋ\n"))
+    assert [u.spoken for u in plan.utterances] == ["하나", "ㅋㅋㅋ"]
+
+
+def test_a_sentence_longer_than_one_utterance_is_cut_even_without_an_engine_limit(tmp_path):
+    long = "가나다라마바사 아자차카타파하는 " * 150 + "끝이다."  # 2,400 characters, no stop
+    s = load(tmp_path, f"title: t\nvoice: {{engine: espeak}}\nsections:\n  - title: a\n    text: {long}\n")
+    pieces = [u for u in make_plan(s).utterances if u.kind == "sentence"]
+    assert len(pieces) == 3 and all(len(u.text) <= LONGEST_PIECE for u in pieces)
+    assert " ".join(u.text for u in pieces) == long.strip()
+    assert [u.pause_ms for u in pieces[:-1]] == [s.pauses.clause] * 2
+
+
+@pytest.mark.parametrize("run", ["가" * (MAX_RUN + 1), "7" * (MAX_RUN + 5), "😀" * (MAX_RUN + 1),
+                                 "https://example.com/" + "x" * (MAX_RUN + 1)])
+def test_a_run_over_the_limit_is_refused_with_its_line(tmp_path, run):
+    p = tmp_path / "s.yaml"
+    p.write_text(f"title: t\nsections:\n  - title: a\n    text: 앞 {run} 뒤\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        script.load(p)
+    n = len(run) - (len("https://example.com/") if run.startswith("http") else 0)
+    assert info.value.lines() == [f"error: {p}:4: sections[0].text: a run of {n:,} characters without a space or "
+                                  f"punctuation; the limit is {MAX_RUN:,}; break it up"]
+
+
+def test_a_run_under_the_limit_is_planned_in_bounded_utterances(tmp_path):
+    s = load(tmp_path, "title: t\nvoice: {engine: espeak}\nsections:\n  - title: a\n"
+                       f"    text: 번호 {'7' * MAX_RUN}\n")
+    pieces = [u for u in make_plan(s).utterances if u.kind == "sentence"]
+    assert len(pieces) == MAX_RUN // LONGEST_PIECE + 1 and all(len(u.text) <= LONGEST_PIECE for u in pieces)
+
+
+def test_a_title_longer_than_one_utterance_is_refused(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text(f"title: t\nsections:\n  - title: {'제목 ' * 400}\n    text: 본문이다.\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r":3: sections\[0\]\.title: is 1,199 characters long; the limit is 1,000 "
+                                         r"\(a heading is spoken in one go\); shorten it$"):
+        script.load(p)
+
+
+def test_pieces_with_nothing_to_say_take_no_breath(tmp_path):
+    text = "가" + "-" * 3_500 + "나 다음이다."
+    s = load(tmp_path, f"title: t\nvoice: {{engine: espeak}}\nsections:\n  - title: a\n    text: \"{text}\"\n")
+    pieces = [u for u in make_plan(s).utterances if u.kind == "sentence"]
+    assert "".join(u.text for u in pieces).replace(" ", "") == text.replace(" ", "")
+    assert len(pieces) == 4 and all(len(u.text) <= LONGEST_PIECE for u in pieces)
+    silent = [u for u in pieces[:-1] if not any(ch.isalnum() for ch in u.spoken)]
+    assert silent and all(u.pause_ms == 0 for u in silent)
+    assert pieces[0].pause_ms == s.pauses.clause  # "가---" speaks: a breath after it

@@ -246,7 +246,7 @@ def test_interrupted_render_keeps_previous_mp3_and_finished_sentences(tmp_path, 
     kept = len(list(cache.rglob("*.aec")))
     assert kept >= 5
     # the next render resumes: only the rest is synthesized
-    done = run_cli("render", str(p), env={"AUDIOESSAY_CACHE_DIR": str(cache)})
+    done = run_cli("render", str(p), "--force", env={"AUDIOESSAY_CACHE_DIR": str(cache)})
     assert done.returncode == 0, done.stderr
     assert f"{kept} reused" in done.stdout
 

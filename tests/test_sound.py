@@ -13,6 +13,7 @@ from audioessay.util import ffmpeg
 from audioessay.episode import render
 from audioessay.script import loader as script
 from audioessay.export import id3
+from audioessay.export.sidecars import sidecar_paths
 from conftest import ROOT
 from soundcheck import Episode, ebur128
 
@@ -105,7 +106,8 @@ def pause_levels(ep: Episode) -> list[float]:
 def test_pauses_are_silent_by_default_and_room_tone_fills_them(fake_engine, tmp_path, cache):
     _, dry = render_essay(tmp_path, cache, "")
     assert max(pause_levels(dry)) < -80
-    (tmp_path / "ep.mp3").unlink()
+    for done in (tmp_path / "ep.mp3", *sidecar_paths(tmp_path / "ep.mp3").values()):
+        done.unlink()  # the episode and its sidecars: nothing left to vouch for, nothing left over
     _, toned = render_essay(tmp_path, cache, "room_tone: -60")
     assert np.median(pause_levels(toned)) == pytest.approx(-60, abs=2)
 

@@ -163,6 +163,34 @@ def test_long_runs_in_pieces():
     assert all(len(p) <= 90 for p in out) and "".join(out).replace(" ", "") == "가" * 50_000
 
 
+# Issue 27: two normalizer rules rescanned a long run once per character (a run of 20,000
+# brackets took 15 s); each piece is bounded (split.LONGEST_PIECE), and these stay linear.
+@pytest.mark.parametrize("rule, text", [
+    ("read_symbols", "가" + "(" * 20_000 + "나"),  # brackets become spaces before read_symbols
+    ("read_symbols", "가" + " " * 20_000 + "나"),
+    ("read_symbols", "가" + "~" * 20_000 + "·나"),
+    ("read_vulgar_fractions", "1" * 20_000),
+    ("read_vulgar_fractions", "1" * 20_000 + "원 ¾"),
+])
+def test_normalizer_rules_are_linear_on_long_runs(rule, text):
+    import time
+
+    from audioessay.text import normalize as n
+
+    text = n.unwrap_brackets(text) if rule == "read_symbols" else text
+    started = time.monotonic()
+    out = getattr(n, rule)(text)
+    assert time.monotonic() - started < 0.5
+    assert out.endswith("나") if rule == "read_symbols" else out.startswith("1" * 19_999)
+
+
+def test_read_symbols_gives_what_tidy_would_anyway():
+    from audioessay.text import normalize as n
+
+    for text in ("가  ·  나", "가   나", "가 -  나", "가\t\t/ 나", "가  ~~  나", "A  &  B"):
+        assert n.tidy(n.read_symbols(text)) == n.tidy(n.read_symbols(" ".join(text.split())))
+
+
 # --- properties --------------------------------------------------------------------
 
 WORDS = st.sampled_from(["가나", "다라마", "했다.", "그래서…", "정말?", "좋아!", "1.", "2024.", "Dr.", "U.S.",

@@ -19,6 +19,7 @@ from audioessay.speech.engines.edge_client import ENDPOINT_ENV
 from audioessay.errors import EngineError
 from fake_edge import FakeEdge, closed_port, isolate_edge_tts
 from fake_gtts import FakeGtts
+from test_outputs import stand_in_episode
 
 EPISODE = """\
 title: 목소리 시험
@@ -78,12 +79,12 @@ def test_changing_one_sections_voice_resynthesizes_only_that_section(edge, write
 def test_edge_faults_exit_3_and_keep_the_previous_mp3(edge, write_script, tmp_path, fault, cause):
     path = episode(write_script)
     out = path.with_suffix(".mp3")
-    out.write_bytes(b"previous episode")
+    previous = stand_in_episode(out)
     fault(edge)
     with pytest.raises(EngineError, match=cause) as info:
         render.render(script.load(path), cache=Cache(tmp_path / "c"), force=True)
     assert info.value.exit_code == 3 and "\n" not in info.value.message
-    assert out.read_bytes() == b"previous episode"
+    assert out.read_bytes() == previous
 
 
 def cli(*args, env=None):

@@ -124,7 +124,8 @@ def _summary(result) -> str:
 @cli.command()
 @click.argument("script", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output MP3 (default: the script's name with .mp3).")
-@click.option("--force", is_flag=True, help="Render even when the output is up to date.")
+@click.option("--force", is_flag=True,
+              help="Render even when the output is up to date, and replace an output file audioessay did not make.")
 @render_options
 def render(script, output, force, engine, cache_dir, no_cache, refresh, quiet, verbose):
     """Render SCRIPT (a .yaml script or a Markdown post) to an MP3 episode."""
@@ -132,7 +133,7 @@ def render(script, output, force, engine, cache_dir, no_cache, refresh, quiet, v
 
     _logging(verbose)
     result = render_mod.render(_load(script, engine), output=output, cache=_cache(cache_dir, no_cache, refresh),
-                               force=force or refresh, reporter=ClickReporter(quiet))
+                               force=force or refresh, replace=force, reporter=ClickReporter(quiet))
     if not quiet:
         click.echo(_summary(result))
 
@@ -178,7 +179,8 @@ def init(essay, output, force):
 @cli.command()
 @click.argument("script", type=click.Path(path_type=Path))
 @click.option("--section", "which", required=True, help="Section number (1-based) or title.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the preview here instead of playing it.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the preview here (an .mp3; never over an episode) instead of playing it.")
 @render_options
 def preview(script, which, output, engine, cache_dir, no_cache, refresh, quiet, verbose):
     """Render one section (its heading, music and mastering as in the episode) and play it."""
@@ -205,9 +207,10 @@ def watch(script, output, engine, cache_dir, no_cache, refresh, quiet, verbose):
     """Render SCRIPT, then again each time it (or a file it uses) is saved. Ctrl-C stops."""
     from audioessay.episode import render as render_mod
     from audioessay.script import loader as script_mod
-    from audioessay.episode.watch import script_files, watch as watch_loop
+    from audioessay.episode.watch import script_files, watch as watch_loop, watchable
 
     _logging(verbose)
+    watchable(script)  # a missing script, a folder or a FIFO: exit 2 now, not a wait forever
     store = _cache(cache_dir, no_cache, refresh)
 
     def run_once() -> str:
@@ -368,11 +371,15 @@ def _warn(message: str) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Folder for the site.")
 @click.option("--url", help="Where the site will be served (default: the show's link, else base_url).")
 def site(show, output, url):
-    """Build a static web site for the show: index, episode pages with player, chapters and transcript."""
+    """Build a static web site for the show: index, episode pages with player, chapters and transcript.
+
+    The folder must be empty or one an earlier `site` made: no file of yours is overwritten."""
     from audioessay.publish.site import build_site
 
     result = build_site(show, output, site_url=url, warn=_warn)
-    click.echo(f"wrote {len(result.pages)} episode pages, {result.index.name} and {result.feed.name} to {result.folder}")
+    removed = f"; removed {len(result.removed)} files of episodes no longer in the show" if result.removed else ""
+    click.echo(f"wrote {len(result.pages)} episode pages, {result.index.name} and {result.feed.name} "
+               f"to {result.folder}{removed}")
 
 
 def _terminate(signum, frame) -> None:

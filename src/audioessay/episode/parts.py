@@ -14,9 +14,10 @@ other part is a list of spans the encoder copies.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -73,10 +74,15 @@ class Record:
 
 
 class Store:
-    """Part entries in the span cache's folder (removed with it by `cache prune`)."""
+    """Part entries in the span cache's folder (removed with it by `cache prune`).
 
-    def __init__(self, root: Path | None):
+    A folder that cannot be written is only a slower render: the first failure goes to
+    `failed` (the Cache's, which warns once) and nothing more is written."""
+
+    def __init__(self, root: Path | None, failed: Callable[[OSError], None] | None = None):
         self.root = root
+        self.failed = failed
+        self.writable = root is not None
 
     def _load(self, name: str) -> dict[str, np.ndarray] | None:
         if self.root is None:
@@ -87,13 +93,14 @@ class Store:
                 return None
             with np.load(path, allow_pickle=False) as data:
                 out = {k: data[k] for k in data.files}
-            os.utime(path)  # last use, for `cache prune`
-            return out
         except Exception:  # a torn or foreign file is only a miss
             return None
+        with contextlib.suppress(OSError):  # last use, for `cache prune` (not in a read-only cache)
+            os.utime(path)
+        return out
 
     def _save(self, name: str, **arrays: Any) -> None:
-        if self.root is None:
+        if self.root is None or not self.writable:
             return
         path = self.root / name
         tmp = path.with_name(f".{name}.{os.getpid()}.part")
@@ -103,8 +110,13 @@ class Store:
                 np.savez(f, allow_pickle=False, **arrays)
             os.replace(tmp, path)
         except OSError as exc:
-            log.warning("could not save %s to %s (%s)", name, self.root, exc)
-            tmp.unlink(missing_ok=True)
+            self.writable = False
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            if self.failed is not None:
+                self.failed(exc)
+            else:
+                log.warning("could not save %s to %s (%s)", name, self.root, exc)
 
     def measure(self, key: str) -> Measurement | None:
         d = self._load(f"{key}.measure.npz")
@@ -141,23 +153,30 @@ class Store:
 
 class Spill:
     """The stems pass 1 mixed, kept on disk (float16: 2 bytes a sample, its rounding
-    66 dB under the signal) so pass 2 reads them instead of mixing again."""
+    66 dB under the signal) so pass 2 reads them instead of mixing again.
 
-    def __init__(self, folder: Path):
+    Keeping them is only a saving: with no folder (None), or once a write fails (a full
+    disk), the parts not kept are mixed again in pass 2, to the same samples."""
+
+    def __init__(self, folder: Path | None):
         self.folder = folder
         self.parts: dict[int, bool] = {}  # part -> has a bed
 
     def keep(self, i: int, stems: Iterator[Stems]) -> Iterator[Stems]:
-        """`stems` passed through, written down on the way."""
-        has_bed = False
-        with open(self.folder / f"{i}.voice", "wb") as voice, open(self.folder / f"{i}.bed", "wb") as bed:
+        """`stems` passed through, written down on the way (while the disk takes them)."""
+        kept = _Kept(self.folder, i) if self.folder is not None else None
+        done = False
+        try:
             for block in stems:
-                voice.write(block.voice.astype(np.float16).tobytes())
-                if block.bed is not None:
-                    has_bed = True
-                    bed.write(block.bed.astype(np.float16).tobytes())
+                if kept is not None:
+                    kept.write(block)
                 yield block
-        self.parts[i] = has_bed
+            done = kept is not None and kept.close()
+        finally:
+            if kept is not None and not done:
+                kept.drop(None)
+        if done and kept is not None:
+            self.parts[i] = kept.has_bed
 
     @staticmethod
     def rounded(s: Stems) -> Stems:
@@ -166,17 +185,66 @@ class Spill:
                      None if s.bed is None else s.bed.astype(np.float16).astype(np.float32))
 
     def stems(self, i: int, channels: int, block: int = BLOCK) -> Iterator[Stems] | None:
-        if i not in self.parts:
+        if i not in self.parts or self.folder is None:
             return None
-        return self._read(i, channels, block)
+        return self._read(self.folder, i, channels, block)
 
-    def _read(self, i: int, channels: int, block: int) -> Iterator[Stems]:
+    def _read(self, folder: Path, i: int, channels: int, block: int) -> Iterator[Stems]:
         has_bed = self.parts[i]
-        with open(self.folder / f"{i}.voice", "rb") as voice, open(self.folder / f"{i}.bed", "rb") as bed:
+        with open(folder / f"{i}.voice", "rb") as voice, open(folder / f"{i}.bed", "rb") as bed:
             while raw := voice.read(block * 2):
                 v = np.frombuffer(raw, np.float16).astype(np.float32).reshape(-1, 1)
                 b = np.frombuffer(bed.read(len(v) * channels * 2), np.float16).astype(np.float32)
                 yield Stems(v, b.reshape(len(v), channels) if has_bed else None)
+
+
+class _Kept:
+    """One part's stem files as pass 1 writes them; a write that fails removes them."""
+
+    def __init__(self, folder: Path, i: int):
+        self.paths = (folder / f"{i}.voice", folder / f"{i}.bed")
+        self.files: list[Any] = []
+        self.has_bed = False
+        try:
+            for path in self.paths:
+                self.files.append(open(path, "wb"))
+        except OSError as exc:
+            self.drop(exc)
+
+    def write(self, block: Stems) -> None:
+        if not self.files:
+            return
+        try:
+            self.files[0].write(block.voice.astype(np.float16).tobytes())
+            if block.bed is not None:
+                self.has_bed = True
+                self.files[1].write(block.bed.astype(np.float16).tobytes())
+        except OSError as exc:
+            self.drop(exc)
+
+    def close(self) -> bool:
+        """Whether the whole part is on disk (a full disk may refuse the last bytes here)."""
+        if not self.files:
+            return False
+        try:
+            for f in self.files:
+                f.close()
+        except OSError as exc:
+            self.drop(exc)
+            return False
+        return True
+
+    def drop(self, exc: OSError | None) -> None:
+        """Not kept (pass 2 mixes the part again): the files go, freeing what they held."""
+        if exc is not None:
+            log.info("could not keep pass 1's stems in %s (%s); pass 2 mixes them again", self.paths[0].parent, exc)
+        for f in self.files:
+            with contextlib.suppress(OSError):
+                f.close()
+        self.files = []
+        for path in self.paths:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
 
 
 def measure(parts: Parts, store: Store, spill: Spill | None = None, workers: int = 2) -> Measurement:

@@ -50,15 +50,18 @@ class Result:
 
 
 def render(script: Script, *, output: Path | None = None, cache: Cache | None = None,
-           force: bool = False, reporter: Reporter | None = None, with_sidecars: bool = True) -> Result:
+           force: bool = False, reporter: Reporter | None = None, with_sidecars: bool = True,
+           replace: bool = False) -> Result:
     """Render `script` to its MP3 (`output`, else the script's) and sidecars, or say it is
-    up to date. `cache`: the sentence cache (default: the user's, as the CLI uses it)."""
+    up to date. `cache`: the sentence cache (default: the user's, as the CLI uses it).
+    `force`: render even when up to date; `replace`: replace a file at the output (or a
+    sidecar's place) that no render made, which is otherwise refused (the CLI's --force)."""
     if cache is None:
         cache = Cache(default_cache_dir())
     report = reporter or Reporter()
     started = time.monotonic()
     output = Path(output) if output else script.output
-    outputs.check_output(output, script, with_sidecars)
+    outputs.check_output(output, script, with_sidecars, replace)
     from audioessay.util.fsutil import clean_stale_parts
 
     clean_stale_parts(output.parent, output.stem)  # temporaries of a render that was killed
@@ -82,6 +85,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache | None = 
 
     _check_bed(script)  # before synthesis: a bad music file must not cost a render
 
+    cache.start_render()  # a cache that cannot be written warns once (Cache.failed), then is not written
     report.start(len(plan.utterances))
     try:
         with _stage("synthesize", report, f"narrating {len(plan.utterances)} utterances (1/4)"):
@@ -94,7 +98,7 @@ def render(script: Script, *, output: Path | None = None, cache: Cache | None = 
     # Each section is a part of the episode: one that did not change is taken from the
     # cache, measured (pass 1) and encoded (pass 2) as before (parts.py, encode.py).
     episode = parts.Parts.of(mix, keyed=cache.spans is not None)
-    store = parts.Store(cache.spans)
+    store = parts.Store(cache.spans, cache.failed)
     # Pass 1's stems are kept on disk for pass 2, and removed at the end.
     with scratch.stems_folder(cache) as folder:
         spill = parts.Spill(folder)
@@ -111,6 +115,8 @@ def render(script: Script, *, output: Path | None = None, cache: Cache | None = 
             done = pass2.run(episode, measured, script.mastering,
                              Output(tmps[output], script.audio.bitrate, store, cache.spans), spill,
                              Gain.parse(stored.get(txxx.GAIN)))
+            if done.last.stats.cache_error is not None:
+                cache.failed(done.last.stats.cache_error)
             id3.write_tags(tmps[output], _tags(script, digest, engine, done, texts.values(), stored),
                            mix.timeline.chapters)
     return Result(
@@ -138,7 +144,8 @@ def _plan(script: Script, pinned: str | None, report: Reporter) -> tuple[Plan, l
 
 def preview(script: Script, which: str, *, output: Path | None, cache: Cache,
             reporter: Reporter | None = None) -> Result:
-    """One section as it sounds in the episode (heading, bed, mastering), without intro/outro."""
+    """One section as it sounds in the episode (heading, bed, mastering), without intro/outro.
+    It never replaces an episode, nor a file no render made (outputs.check_output)."""
     one, output = one_section(script, which, output)
     return render(one, output=output, cache=cache, force=True, reporter=reporter, with_sidecars=False)
 

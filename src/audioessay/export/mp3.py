@@ -24,6 +24,7 @@ ceil((T + 1105) / 1152) frames.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -72,6 +73,7 @@ class EncodeStats:
     spans: tuple[tuple[int, str, int], ...] = ()  # (first sample, key, frames) of every span, in order
     sizes: tuple[int, ...] = ()  # bytes of every audio frame after the Info frame
     info_bytes: int = 0  # size of the Info frame at the front
+    cache_error: OSError | None = None  # the first write into span_cache that failed (no more were tried)
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,8 @@ def encode_stream(blocks: Iterable[np.ndarray | Reuse], rate: int, channels: int
                        encoded=plan.encoded, reused=len(spans) - plan.encoded,
                        encoder_runs=plan.runs, bytes=size,
                        spans=tuple((s.start, s.key, s.frames) for s in spans),
-                       sizes=tuple(n for s in spans for n in s.sizes), info_bytes=len(_info_template(fmt)))
+                       sizes=tuple(n for s in spans for n in s.sizes), info_bytes=len(_info_template(fmt)),
+                       cache_error=store.error)
 
 
 # --- the format -------------------------------------------------------------
@@ -232,17 +235,20 @@ class _Span:
 
 
 class _Store:
-    """Cached spans: `<key>.mp3seg` = frames + a blake2b digest of them, written atomically."""
+    """Cached spans: `<key>.mp3seg` = frames + a blake2b digest of them, written atomically.
+
+    A span cache that cannot be written only costs time: after the first write that
+    fails (`error`, for the caller to report) spans are kept in `scratch` instead."""
 
     def __init__(self, root: Path | None, scratch: Path):
         self.root = root
         self.scratch = scratch
+        self.error: OSError | None = None
         if root is not None:
             try:
                 root.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise OutputError(f"cannot create the span cache {root} ({exc.strerror}); "
-                                  "check its permissions or free some space") from exc
+                self.error = exc  # encode without caching
 
     def find(self, span: _Span) -> bool:
         """Whether a valid cached copy exists; if so `span` now points at it."""
@@ -253,9 +259,10 @@ class _Store:
             if not path.is_file():  # never open a FIFO or device left in the cache
                 return False
             blob = path.read_bytes()
-            os.utime(path)  # last use, for `cache prune`
         except OSError:
             return False
+        with contextlib.suppress(OSError):  # last use, for `cache prune` (not in a read-only cache)
+            os.utime(path)
         body, digest = memoryview(blob)[:-_DIGEST], blob[-_DIGEST:]
         if len(blob) <= _DIGEST + _CRC or hashlib.blake2b(body, digest_size=_DIGEST).digest() != digest:
             return False
@@ -273,7 +280,7 @@ class _Store:
         span.sizes, span.crc = sizes, crc16(frames)
         sealed = frames + span.crc.to_bytes(_CRC, "little")
         sealed += hashlib.blake2b(sealed, digest_size=_DIGEST).digest()
-        if self.root is not None:
+        if self.root is not None and self.error is None:
             path = self.root / f"{span.key}{SUFFIX}"
             tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
             try:  # a cache entry: no fsync, a torn file fails its digest and is made again
@@ -282,8 +289,10 @@ class _Store:
                 span.file = path
                 return
             except OSError as exc:
-                log.warning("could not save an MP3 span to %s (%s)", self.root, exc)
-                tmp.unlink(missing_ok=True)
+                log.info("could not save an MP3 span to %s (%s)", self.root, exc)
+                self.error = exc
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)
         span.file = self.scratch / f"{span.index}{SUFFIX}"
         span.file.write_bytes(sealed)
 

@@ -21,6 +21,7 @@ from audioessay.config.options import Context, Invalid, Schema, run
 from audioessay.config.settings import Group
 from audioessay.script import markdown, sniff as sniffing
 from audioessay.script.schema import script_schema
+from audioessay.text import split
 
 MAX_SCRIPT_BYTES = 2_000_000  # a script larger than this is refused (yamlsource.MAX_BYTES)
 MAX_TEXT_BYTES = 1_000_000  # a section's text file larger than this is refused (hours of speech)
@@ -285,6 +286,13 @@ def _sections(data: dict, base: Path, ctx: Context) -> list[Section]:
         elif body and not any(ch.isalnum() for ch in body):
             ctx.problem(spath + ("text" if has_text else "file",),
                         "has nothing to say (only symbols, punctuation or emoji); write the section's text")
+        elif body and (run := split.overlong_run(body)):
+            ctx.problem(spath + ("text" if has_text else "file",),
+                        f"a run of {run:,} characters without a space or punctuation; the limit is "
+                        f"{split.MAX_RUN:,}; break it up")
+        if len(sec["title"] or "") > split.LONGEST_PIECE:
+            ctx.problem(spath + ("title",), f"is {len(sec['title']):,} characters long; the limit is "
+                        f"{split.LONGEST_PIECE:,} (a heading is spoken in one go); shorten it")
         sections.append(Section(
             title=sec["title"] or "", text=(body or "").strip(),
             pronounce=tuple((sec["pronounce"] or {}).items()), music=_section_music(sec["music"]),

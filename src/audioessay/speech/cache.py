@@ -19,11 +19,16 @@ fails any check (or is not a regular file) is deleted and reported as a miss.
 The folder holds a ``CACHEDIR.TAG`` (the standard cache-directory tag, naming
 audioessay), written on the first put. `clear` and `prune` refuse a folder
 without it and only ever remove files named like entries.
+
+A cache that cannot be written (the folder is a file, read-only, or on a full disk)
+never fails a render: the first write that fails is noted (`failed`, one warning) and
+nothing more is written until the next render; reads of a broken cache are misses.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -185,6 +190,7 @@ class Cache:
         self.refresh = refresh
         self.hits = 0
         self.misses = 0
+        self.trouble: str | None = None  # why writing stopped in this render (see `failed`)
         self._lock = threading.Lock()
         self._marked = False
 
@@ -210,23 +216,53 @@ class Cache:
         just stored); None when absent, damaged or the cache is disabled."""
         return self._read(self.path_for(key), key) if self.enabled else None
 
-    def put(self, key: str, audio: AudioSegment) -> None:
-        """Store `audio` under `key` atomically; a no-op when the cache is disabled."""
+    @property
+    def writable(self) -> bool:
+        """Whether entries are written: the cache is on and no write failed in this render."""
+        return self.enabled and self.trouble is None
+
+    def put(self, key: str, audio: AudioSegment) -> bool:
+        """Store `audio` under `key` atomically; whether it was stored (not when the cache
+        is disabled or cannot be written: see `failed`)."""
         path = self.path_for(key)
-        if not self.enabled:
-            return
+        if not self.writable:
+            return False
         blob = encode_entry(audio, key)
-        self._mark()
-        # No fsync: an entry is cheap to recreate, and a torn write fails its checksum.
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(blob)
+        try:
+            self._mark()
+            # No fsync: an entry is cheap to recreate, and a torn write fails its checksum.
+            with atomic_path(path) as tmp:
+                tmp.write_bytes(blob)
+        except OSError as exc:
+            self.failed(exc)
+            return False
+        return True
 
     def put_words(self, key: str, words: Sequence[tuple[int, int, str]]) -> None:
         """Keep an entry's word timings beside it (a small JSON file); no-op when disabled."""
-        if not self.enabled or not words:
+        if not self.writable or not words:
             return
-        with atomic_path(self.path_for(key).with_suffix(".words.json")) as tmp:
-            tmp.write_text(json.dumps([list(w) for w in words], ensure_ascii=False), encoding="utf-8")
+        try:
+            with atomic_path(self.path_for(key).with_suffix(".words.json")) as tmp:
+                tmp.write_text(json.dumps([list(w) for w in words], ensure_ascii=False), encoding="utf-8")
+        except OSError as exc:
+            self.failed(exc)
+
+    def failed(self, exc: OSError) -> None:
+        """A write into the cache folder (an entry, the spans, the parts) failed: the first
+        time in a render, warn once (`trouble` says why); nothing more is written until
+        `start_render`. Callable from any thread."""
+        with self._lock:
+            if self.trouble is not None:
+                log.info("cache write failed too: %s", exc)
+                return
+            self.trouble = _unwritable(self.root, exc)
+        log.warning("%s", self.trouble)
+
+    def start_render(self) -> None:
+        """A new render tries writing again (a cache fixed since the last one is used)."""
+        with self._lock:
+            self.trouble = None
 
     def get_words(self, key: str) -> tuple[tuple[int, int, str], ...]:
         """The word timings stored with `key` (() when there are none or they are unreadable)."""
@@ -345,10 +381,10 @@ class Cache:
                     blob = None
                 else:
                     blob = f.read(MAX_ENTRY_BYTES + 1)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no entry (or the folder is a file)
             return None
-        except OSError as e:
-            log.warning("cannot read cache entry %s: %s", path, e)
+        except OSError as e:  # unreadable: a miss; writing it again will say what is wrong
+            log.info("cannot read cache entry %s: %s", path, e)
             return None
         try:
             if blob is None:
@@ -356,7 +392,8 @@ class Cache:
             audio = decode_entry(blob, key)
         except CorruptEntry as e:
             log.warning("discarding corrupt cache entry %s: %s", path, e)
-            _unlink(path)
+            with contextlib.suppress(OSError):  # a read-only cache keeps it; it stays a miss
+                _unlink(path)
             return None
         # mtime records last use, so prune() keeps what recent renders needed.
         with contextlib.suppress(OSError):
@@ -387,6 +424,21 @@ class Cache:
                 except FileNotFoundError:  # another process removed it meanwhile
                     continue
                 yield path, st
+
+
+def _unwritable(root: Path, exc: OSError) -> str:
+    """The one warning of a render whose cache cannot be written."""
+    why = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        why, fix = "a file is where a folder should be", "move that file away"
+    elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = "free some space"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        fix = "make it writable"
+    else:
+        fix = "check the folder"
+    return f"cannot write the cache {root} ({why}); this render goes on without caching; " \
+           f"{fix}, or choose another folder with --cache-dir (or --no-cache)"
 
 
 def _unlink(path: str | Path) -> bool:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from audioessay.config.groups import Pauses, Reading, Voice
 from audioessay.config.settings import Group, digest_material
+from audioessay.errors import InputError, Problem
 from audioessay.text import split
 from audioessay.versions import output as output_versions
 from audioessay.text.normalize import apply_pronounce, normalize
@@ -59,7 +60,8 @@ def spoken_form(text: str, reading: Reading, lexicon: dict[str, str], used: set[
 def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading, voice: Voice = Voice(),
                   limit_for: Callable[[Voice], int | None] = lambda v: None) -> Plan:
     """`limit_for(voice)` is the longest spoken text one request of that voice's engine may
-    carry (None: no limit); longer sentences are cut at phrase boundaries."""
+    carry (None: no limit); longer sentences are cut at phrase boundaries. Without a
+    limit, sentences longer than split.LONGEST_PIECE written characters are cut too."""
     utterances: list[Utterance] = []
     used: set[str] = set()
     all_keys: set[str] = set(reading.pronounce)
@@ -82,18 +84,19 @@ def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading,
         for p_index, paragraph in enumerate(paras):
             sents = split.sentences(paragraph)
             for s_index, sentence in enumerate(sents):
-                parts = [sentence] if limit is None else split.pieces(sentence, limit, spoken_length)
+                parts = split.pieces(sentence, split.LONGEST_PIECE) if limit is None \
+                    else split.pieces(sentence, limit, spoken_length)
                 for k, part in enumerate(parts):
-                    if k < len(parts) - 1:
-                        pause = pauses.clause
+                    spoken = spoken_form(part, reading, lexicon, used)
+                    if k < len(parts) - 1:  # a piece with nothing to say (a run of marks) takes no breath
+                        pause = pauses.clause if speaks(spoken) else 0
                     elif s_index < len(sents) - 1:
                         pause = pauses.sentence
                     elif p_index < len(paras) - 1:
                         pause = pauses.paragraph
                     else:
                         pause = pauses.section
-                    utterances.append(Utterance("sentence", index, part,
-                                                spoken_form(part, reading, lexicon, used), pause, v))
+                    utterances.append(Utterance("sentence", index, part, spoken, pause, v))
     if utterances:  # no long dead air at the very end; the outro (if any) follows
         last = utterances[-1]
         utterances[-1] = dataclasses.replace(last, pause_ms=min(last.pause_ms, 1000))
@@ -103,9 +106,44 @@ def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading,
 
 def make_plan(script: Script, limit_for: Callable[[Voice], int | None] | None = None) -> Plan:
     """The plan of `script`; `limit_for` gives each voice's request limit (default: the
-    registered engine's max_chars; auto: the smallest of the engines auto may choose)."""
-    return plan_sections(script.sections, script.pauses, script.reading, script.voice,
+    registered engine's max_chars; auto: the smallest of the engines auto may choose).
+    A section whose every sentence is spoken as nothing is refused (InputError)."""
+    plan = plan_sections(script.sections, script.pauses, script.reading, script.voice,
                          limit_for or engine_limit)
+    problems = silent_sections(script, plan)
+    if problems:
+        raise InputError(problems)
+    return plan
+
+
+def silent_sections(script: Script, plan: Plan) -> list[Problem]:
+    """A problem for each section with text whose every sentence is spoken as nothing
+    (no letter or digit left after pronounce: and normalization): it would be silence."""
+    spoken: dict[int, bool] = {}
+    for u in plan.utterances:
+        if u.kind == "sentence":
+            spoken[u.section] = spoken.get(u.section, False) or speaks(u.spoken)
+    problems = []
+    for index, said in sorted(spoken.items()):
+        if said:
+            continue
+        section = script.sections[index]
+        bare = [spoken_form(u.text, script.reading, {}, set()) for u in plan.utterances
+                if u.section == index and u.kind == "sentence"]
+        if any(speaks(b) for b in bare):
+            why = ("has nothing left to speak: the pronounce: entries turn every sentence into nothing; "
+                   "change them or write the section's text")
+        else:
+            why = ("has nothing left to speak (only laughter, emoji or symbols, which are not read aloud); "
+                   "write the section's text")
+        where = f"sections[{index}].{'file' if section.source is not None else 'text'}"
+        problems.append(Problem(str(script.path), section.line, where, why))
+    return problems
+
+
+def speaks(spoken: str) -> bool:
+    """Whether a spoken form has anything to say (a letter or a digit)."""
+    return any(ch.isalnum() for ch in spoken)
 
 
 def engine_limit(voice: Voice) -> int | None:

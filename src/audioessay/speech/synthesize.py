@@ -184,11 +184,12 @@ class _Voicing:
         self.advance(self.work.uses[key])
 
     def _store(self, key: str, audio: AudioSegment) -> None:
+        stored = False
         try:
-            self.cache.put(key, audio)
-        except BaseException:
-            self.got.held[key] = audio  # not in the cache: the mixer takes it from memory
-            raise
+            stored = self.cache.put(key, audio)
+        finally:
+            if not stored:  # not in the cache: the mixer takes it from memory
+                self.got.held[key] = audio
 
     def close(self) -> None:
         self.writer.shutdown(wait=True)

@@ -72,7 +72,8 @@ _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\U000e0000-
 
 
 _POWER = re.compile("([A-Za-z0-9)])([" + "".join(POWERS) + "])")
-_VULGAR = re.compile(r"(\d*)\s?([" + "".join(FRACTIONS) + "])")
+# (?<!\d): a match starts where the digits do, so a long run of digits is read once, not once a digit.
+_VULGAR = re.compile(r"(?<!\d)(\d*)\s?([" + "".join(FRACTIONS) + "])")
 
 
 def read_powers(text: str) -> str:
@@ -197,11 +198,16 @@ def unwrap_brackets(text: str) -> str:
 _PAUSE = re.compile(r"\s*(?:…|\.{2,}|[—―–]|-{2,}|[·・‧/]|[ㅡ\u1173]+|※|[→←↔⇒]|(?<![^\s,])[-•▪◦](?![^\s,]))\s*")  # NFKC turns ㅡ into U+1173
 
 
+_SPACES = re.compile(r"\s{2,}")
+
+
 def read_symbols(text: str) -> str:
     """Symbols between words: · / … — ㅡ ※ and a lone - or • become a comma pause, & is 앤,
     + is 플러스, ~ is dropped."""
     # silent marks and words first: ~- and -+ leave a lone - for the pause rule
     text = SILENT.sub(" ", text).replace("&", " 앤 ").replace("+", " 플러스 ")
+    # One space for many (tidy would make it so anyway): _PAUSE's \s* then never rescans a long run.
+    text = _SPACES.sub(" ", text)
     previous = None
     while text != previous:  # each pass removes marks; /- leaves a lone - for the next pass
         previous, text = text, _PAUSE.sub(", ", text)

@@ -6,12 +6,15 @@ the whitespace around it), so transcripts show exactly what was written.
 
 The scanners look at each character a bounded number of times: a paragraph of
 100,000 "!" or spaces splits in linear time (no regex that can backtrack over a
-run it has already read).
+run it has already read). No piece is longer than LONGEST_PIECE, so the normalizer
+and the engine only ever see bounded text; a cut between characters never splits
+a grapheme (a Hangul syllable in jamo, an emoji sequence, a letter and its accent).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 # --- data -------------------------------------------------------------------
@@ -41,9 +44,19 @@ ABBREVIATIONS = frozenset({
 EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
 # Laughter and emoticons after a final ending close the sentence like an emoji: 좋아요^^ / 웃기다ㅋㅋ
 LAUGHS = "^ㅋㅎㅠㅜ"
+ZWJ = "\u200d"  # joins emoji into one (👩‍💻): never cut beside it
 EMOJI_TAIL = "\ufe0f\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
 
 MAX_PIECE = 90  # characters; gTTS cuts at 100 mid-word, so stay under it with room for normalization
+# Characters one utterance holds at most, for an engine without a request limit too: the
+# normalizer's work and a clip's memory stay bounded (about four minutes of speech).
+LONGEST_PIECE = 1000
+# A run this long without a space or punctuation is no text anyone reads (pasted data, a
+# key held down): the script is refused (script/loader.py). Shorter runs are cut.
+MAX_RUN = 10_000
+# Unicode categories that end such a run: punctuation, and the math, currency and
+# modifier symbols (~ + = $ ^). Emoji (So) are a run's characters like letters.
+_BREAKS_A_RUN = frozenset({"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk"})
 
 # Word endings after which a narrator may take a breath (clause endings), longest first.
 CLAUSE_ENDINGS = ("면서", "지만", "는데", "은데", "인데", "한데", "던데", "어서", "아서", "해서", "여서", "워서",
@@ -235,20 +248,39 @@ def pieces(sentence: str, max_chars: int = MAX_PIECE, measure: Callable[[str], i
     clause ending with a comma, after a comma that does not sit inside a list of
     single nouns, after a clause ending (-고, -며, -지만, -는데, -면서, -어서 ...),
     then at any space not right after an object or modifier (-을/-를/-의/-는), then at
-    any space; a single word that is still too long is cut between characters.
-    Never raises; a piece is never empty.
+    any space; a single word that is still too long is cut between characters (never
+    inside a grapheme). Never raises; a piece is never empty.
     """
     sentence = sentence.strip()
     window = max(4 * max_chars, 400)  # look only this far ahead: linear in the sentence length
     out: list[str] = []
-    rest = sentence
-    while rest and (len(rest) > window or measure(rest) > max_chars):
-        cut = _best_cut(rest[:window], max_chars, measure)
-        head, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
-        out.append(head)
-    if rest:
-        out.append(rest)
+    pos, n = 0, len(sentence)
+    while pos < n:
+        if n - pos <= window and measure(sentence[pos:]) <= max_chars:
+            out.append(sentence[pos:])
+            break
+        cut = grapheme_cut(sentence, pos + _best_cut(sentence[pos:pos + window], max_chars, measure), pos)
+        out.append(sentence[pos:cut].rstrip())
+        pos = cut
+        while pos < n and sentence[pos].isspace():
+            pos += 1
     return out
+
+
+def overlong_run(text: str, limit: int = MAX_RUN) -> int:
+    """The length of the longest run of characters in `text` without a space or
+    punctuation among them (marks like ~ + = count as punctuation; letters, digits,
+    accents and emoji do not), if it is longer than `limit`; else 0. Linear: only a
+    word longer than `limit` is looked at character by character."""
+    longest = 0
+    for word in text.split():
+        if len(word) <= limit:
+            continue
+        run = 0
+        for ch in word:
+            run = 0 if unicodedata.category(ch) in _BREAKS_A_RUN else run + 1
+            longest = max(longest, run)
+    return longest if longest > limit else 0
 
 
 def _boundaries(text: str) -> list[tuple[int, int]]:
@@ -317,3 +349,54 @@ def _best_cut(text: str, limit: int, measure: Callable[[str], int]) -> int:
     word = len(text) - len(text.lstrip())
     end = next((i for i in range(word, len(text)) if text[i].isspace()), len(text))
     return max(1, _count_while(end, lambda i: i == 0 or measure(text[:i + 1]) <= limit))
+
+
+def grapheme_cut(text: str, i: int, lo: int = 0) -> int:
+    """`i`, or the nearest position before it (but after `lo`), else after it, where a
+    cut splits no grapheme."""
+    j = i
+    while lo + 1 < j and _joined(text, j):
+        j -= 1
+    if not _joined(text, j):
+        return j
+    while i < len(text) and _joined(text, i):
+        i += 1
+    return i
+
+
+def _joined(text: str, i: int) -> bool:
+    """Whether text[i - 1] and text[i] belong to one grapheme (a cut there would split it)."""
+    if i <= 0 or i >= len(text):
+        return False
+    a, b = text[i - 1], text[i]
+    if a == ZWJ or b == ZWJ or unicodedata.category(b) in ("Mn", "Me", "Mc") or _is_modifier(b):
+        return True
+    if _is_jamo_tail(b):  # a vowel or final consonant completes the syllable before it
+        return True
+    if _is_jamo_lead(a):  # an initial consonant starts the syllable after it
+        return _is_jamo_lead(b) or _is_hangul(b)
+    if _is_regional(a) and _is_regional(b):  # a flag is a pair of regional indicators
+        k = i - 1
+        while k > 0 and _is_regional(text[k - 1]):
+            k -= 1
+        return (i - k) % 2 == 1
+    return False
+
+
+def _is_modifier(ch: str) -> bool:
+    """Variation selectors, skin tones and emoji tags: they change the character before them."""
+    return ("\ufe00" <= ch <= "\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff" or "\U000e0020" <= ch <= "\U000e007f"
+            or "\U000e0100" <= ch <= "\U000e01ef")
+
+
+def _is_jamo_tail(ch: str) -> bool:
+    """A conjoining vowel or final consonant (Hangul written as jamo: 한 = ᄒ ᅡ ᆫ)."""
+    return "\u1160" <= ch <= "\u11ff" or "\ud7b0" <= ch <= "\ud7ff"
+
+
+def _is_jamo_lead(ch: str) -> bool:
+    return "\u1100" <= ch <= "\u115f" or "\ua960" <= ch <= "\ua97f"
+
+
+def _is_regional(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"
