@@ -32,7 +32,7 @@ MAX_SUMMARY = 100  # characters in a module's first docstring line
 # Folders beside the package; every `name` in backticks must exist inside its folder.
 FOLDERS = [
     ("scripts/", "the sample (`her.yaml`, `her.txt`, `show.yaml`), the benchmarks (`bench_*.py`), "
-                 "the music and cover generators, `update_readme.py`"),
+                 "the interrupt soak (`soak_interrupt.py`), the music and cover generators, `update_readme.py`"),
     ("audio/", "the bundled music beds (made by `../scripts/make_music.py`) and a cover"),
     ("tests/", "the pytest suite: `conftest.py` has the in-process fake engine, `fake_gtts.py` and "
                "`fake_edge.py` the local endpoints, `hostile/` the hostile inputs"),

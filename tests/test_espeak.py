@@ -102,3 +102,146 @@ def test_ctrl_c_stops_the_pool_at_once():
     while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [w for w in workers if Path(f"/proc/{w}").exists()]
+
+
+def workers_of(pid: int) -> set[int]:
+    """The espeak worker processes `pid` has started (by their command line)."""
+    from pathlib import Path
+
+    found = set()
+    for child in children(pid):
+        try:
+            if b"espeak" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.add(child)
+        except OSError:
+            pass
+    return found
+
+
+def gone(pid: int) -> bool:
+    """Not running: no such process, or a zombie (dead, not reaped yet)."""
+    from pathlib import Path
+
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat[stat.rindex(")") + 2] == "Z"
+
+
+def test_workers_give_the_same_audio_every_time():
+    """Each batch goes to the same worker in every render: espeak's output depends a little
+    on what it spoke before, so a free-for-all pool gave slightly different samples."""
+    from audioessay.speech.engines import espeak
+
+    many = texts(espeak._POOL_MIN_TEXTS * 2)
+    runs = []
+    for _ in range(2):
+        got: dict[int, bytes] = {}
+        EspeakEngine(workers=2).synthesize_many(many, lambda i, a: got.__setitem__(i, a.raw_data))
+        runs.append(got)
+    assert sorted(runs[0]) == list(range(len(many)))
+    assert runs[0] == runs[1]
+
+
+def test_no_worker_outlives_its_work():
+    """After the last result the workers have exited and been reaped (no zombie)."""
+    import os
+    from pathlib import Path
+
+    from audioessay.speech.engines import espeak
+
+    seen: set[int] = set()
+
+    def got(i, audio):
+        if i == 8:
+            seen.update(workers_of(os.getpid()))
+
+    EspeakEngine(workers=2).synthesize_many(texts(espeak._POOL_MIN_TEXTS + 5), got)
+    assert len(seen) == 2
+    assert not [w for w in seen if Path(f"/proc/{w}").exists()]
+
+
+def test_an_error_kills_the_workers_at_once():
+    """An error in the caller's hands (here on_result's) stops everything: the error comes
+    out, every worker is killed and reaped before it does, long before its queue is done."""
+    import os
+    import time
+    from pathlib import Path
+
+    import pytest
+
+    seen: set[int] = set()
+    raised: list[float] = []
+
+    def got(i, audio):
+        if i == 8:
+            seen.update(workers_of(os.getpid()))
+            raised.append(time.monotonic())
+            raise ValueError("stop here")
+
+    with pytest.raises(ValueError, match="stop here"):
+        EspeakEngine(workers=2).synthesize_many(texts(400), got)
+    assert time.monotonic() - raised[0] < 1  # the workers' queued batches take seconds
+    assert len(seen) == 2
+    assert not [w for w in seen if Path(f"/proc/{w}").exists()]
+
+
+def test_a_worker_that_dies_is_an_engine_error():
+    """A worker killed from outside (the OOM killer, say) is a clear error, not a hang."""
+    import os
+    import signal
+
+    import pytest
+
+    from audioessay.errors import EngineError
+
+    def got(i, audio):
+        if i == 8:
+            os.kill(min(workers_of(os.getpid())), signal.SIGKILL)
+
+    with pytest.raises(EngineError, match="worker process stopped unexpectedly"):
+        EspeakEngine(workers=2).synthesize_many(texts(400), got)
+    assert not workers_of(os.getpid())
+
+
+ORPHAN_SCRIPT = r"""
+from audioessay.speech.engines.espeak import EspeakEngine
+long = "사랑은 누군가에게 의존하는 감정이 아니라 자신을 이해하는 데서 비롯된다. " * 48
+texts = [f"{i}번째. " + long for i in range(64)]  # a batch of 4 takes seconds
+def got(i, audio):
+    if i == 0:
+        print("started", flush=True)
+EspeakEngine(workers=2).synthesize_many(texts, got)
+"""
+
+
+def test_workers_die_with_their_parent():
+    """A main process killed outright (SIGKILL: no clean-up runs) takes its workers with it
+    at once, in the middle of their batches, instead of leaving them to finish."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    workers: set[int] = set()
+    try:
+        assert proc.stdout.readline().strip() == "started"
+        workers = workers_of(proc.pid)
+        assert len(workers) == 2
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+        deadline = time.monotonic() + 0.3  # their batch would take them seconds more
+        while not all(gone(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert all(gone(w) for w in workers), [w for w in workers if not gone(w)]
+    finally:  # a failure must not leave processes behind for the next tests
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for w in workers:
+            if not gone(w):
+                os.kill(w, signal.SIGKILL)
