@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -254,14 +255,38 @@ def measure(parts: Parts, store: Store, spill: Spill | None = None, workers: int
     found: list[Measurement | None] = [store.measure(k) if k else None for k in parts.keys]
     todo = [i for i, m in enumerate(found) if m is None]
     if todo:
-        with ThreadPoolExecutor(max(1, min(workers, len(todo))), thread_name_prefix="pass1") as pool:
-            for i, m in zip(todo, pool.map(partial(_measure_part, parts, store=store, spill=spill), todo)):
+        # On Ctrl-C or an error the workers stop at their next block (a `with` would wait
+        # for every part they were measuring: seconds, on a long episode).
+        stop = threading.Event()
+        pool = ThreadPoolExecutor(max(1, min(workers, len(todo))), thread_name_prefix="pass1")
+        try:
+            for i, m in zip(todo, pool.map(partial(_measure_part, parts, store=store, spill=spill, stop=stop),
+                                           todo)):
                 found[i] = m
+        except BaseException:
+            stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     return join([m for m in found if m is not None], parts.rate, parts.channels)
 
 
-def _measure_part(parts: Parts, i: int, store: Store, spill: Spill | None) -> Measurement:
+class _Stopped(Exception):
+    """A pass-1 worker was told to stop (the render is ending)."""
+
+
+def _until(stop: threading.Event, blocks: Iterator[Stems]) -> Iterator[Stems]:
+    for block in blocks:
+        if stop.is_set():
+            raise _Stopped
+        yield block
+
+
+def _measure_part(parts: Parts, i: int, store: Store, spill: Spill | None,
+                  stop: threading.Event | None = None) -> Measurement:
     stems = parts.mixed(i, mixdown=parts.mixdown.view())
+    if stop is not None:
+        stems = _until(stop, stems)
     m = measure_stems(spill.keep(i, stems) if spill else stems, parts.rate, parts.channels)
     key = parts.keys[i]
     if key:
