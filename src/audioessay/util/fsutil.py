@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from audioessay.errors import InputError
 
@@ -191,20 +192,29 @@ def regular_file(path: str | os.PathLike, what: str) -> Path:
     return path
 
 
+def open_regular(path: str | os.PathLike, what: str = "file") -> BinaryIO:
+    """`path` opened for reading if it is a regular file; else InputError. A special file is
+    not opened at all (one swapped in after the check is opened without blocking, then refused)."""
+    path = regular_file(path, what)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # swapped for a FIFO meanwhile: no hang
+    except OSError as exc:
+        raise InputError(f"{what} {path}: cannot be read ({exc.strerror}); check its permissions") from None
+    f = os.fdopen(fd, "rb")
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        f.close()
+        raise InputError(f"{what} {path}: is {file_kind(mode)}, not a regular file; give a file")
+    return f
+
+
 def read_limited(path: str | os.PathLike, max_bytes: int, what: str = "file") -> bytes:
     """The whole content of the regular file `path`, refused unread when it is larger than
     `max_bytes`. Never blocks on a FIFO and never reads a device (/dev/zero) to exhaustion."""
     path = regular_file(path, what)
     if os.stat(path).st_size > max_bytes:
         raise InputError(_too_big(path, what, os.stat(path).st_size, max_bytes))
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # swapped for a FIFO meanwhile: no hang
-    except OSError as exc:
-        raise InputError(f"{what} {path}: cannot be read ({exc.strerror}); check its permissions") from None
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(f.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(f"{what} {path}: is {file_kind(st.st_mode)}, not a regular file; give a file")
+    with open_regular(path, what) as f:
         try:
             data = f.read(max_bytes + 1)
         except OSError as exc:

@@ -26,7 +26,7 @@ from audioessay.publish.site import manifest
 from audioessay.publish.site.manifest import MANIFEST, Record
 from audioessay.errors import InputError
 from audioessay.export.id3 import image_info, load_id3
-from audioessay.util.fsutil import atomic_group, file_kind, read_limited
+from audioessay.util.fsutil import atomic_group, file_kind, open_regular, read_limited
 
 STATIC = ("style.css", "player.js")
 _LABELS = {
@@ -197,7 +197,7 @@ def _fill(tmp: Path, content: Content) -> Record:
             h.update(content)
             f.write(content)
         else:
-            with manifest.open_regular(content) as src:  # checked when the show was read; never a FIFO
+            with open_regular(content) as src:  # checked when the show was read; never a FIFO
                 for chunk in iter(lambda: src.read(1 << 20), b""):
                     h.update(chunk)
                     f.write(chunk)

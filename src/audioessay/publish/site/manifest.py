@@ -15,10 +15,10 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TypeGuard
+from typing import TypeGuard
 
 from audioessay.errors import InputError, Problem
-from audioessay.util.fsutil import file_kind, read_limited, regular_file
+from audioessay.util.fsutil import file_kind, open_regular, read_limited
 
 MANIFEST = ".audioessay-site.json"
 FORMAT = 1  # bump when the layout below changes; an unknown format is refused, not guessed at
@@ -164,22 +164,6 @@ def _problem(path: Path, message: str) -> Problem:
 
 def _kind(mode: int) -> str:
     return "a symbolic link" if stat.S_ISLNK(mode) else file_kind(mode)
-
-
-def open_regular(path: Path, what: str = "file") -> BinaryIO:
-    """`path` opened for reading if it is a regular file; else InputError, and a special file
-    is not opened at all (one swapped in after the check is opened without blocking, then refused)."""
-    regular_file(path, what)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:
-        raise InputError(f"{what} {path}: cannot be read ({exc.strerror}); check its permissions") from None
-    f = os.fdopen(fd, "rb")
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        f.close()
-        raise InputError(f"{what} {path}: is {file_kind(mode)}, not a regular file; give a file")
-    return f
 
 
 def sha256(path: Path) -> str:
