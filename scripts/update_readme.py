@@ -77,7 +77,7 @@ WHERE = [
     ("Where is the feed built?", "src/audioessay/publish/feed.py", "build_feed"),
     ("What does `audioessay check` measure?", "src/audioessay/publish/check.py", "check"),
     ("Which errors are there, with which exit codes?", "src/audioessay/errors.py", ""),
-    ("Where is something printed?", "src/audioessay/cli.py", ""),
+    ("Where is something printed?", "src/audioessay/cli/app.py", ""),
     ("Where are the import layers declared?", ".importlinter", ""),
     ("Where is the fake engine the tests use?", "tests/conftest.py", "FakeEngine"),
 ]
