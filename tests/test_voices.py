@@ -98,3 +98,26 @@ def test_edge_voice_list_falls_back_offline(monkeypatch):
     voices, live, why = edge_voice_list(timeout=1)
     assert not live and why == f"built-in list (edge voice list unavailable from 127.0.0.1:{port}: connection refused)"
     assert voices == v.edge_builtin()
+
+
+def test_voices_lists_what_each_registered_engine_catalogues():
+    """`audioessay voices` has no list of its own: an engine registered with a catalogue shows up."""
+    from audioessay.config.engines import EngineSpec, register, unregister
+    from audioessay.config.settings import Group
+    from audioessay.speech.engines.voices import usable_voices
+
+    class NoKeys(Group):
+        pass
+
+    spec = EngineSpec(name="catalogued", doc="test engine", settings=NoKeys, create=lambda v, g: None,
+                      catalogue=lambda online: ([VoiceInfo("catalogued", "ko-x", "female", "ko-KR", "x")],
+                                                "set X_KEY" if online else "not checked"))
+    register(spec)
+    try:
+        rows = usable_voices("catalogued", online=True)
+        assert [(r["name"], r["usable"]) for r in rows] == [("ko-x", "set X_KEY")]
+        assert usable_voices("catalogued", online=False)[0]["usable"] == "not checked"
+        assert "catalogued" in {r["engine"] for r in usable_voices(online=False)}
+    finally:
+        unregister("catalogued")
+    assert "catalogued" not in {r["engine"] for r in usable_voices(online=False)}

@@ -28,6 +28,9 @@ class EngineSpec:
     supports: frozenset[str] = frozenset()  # shared Voice keys it honours besides speed: "name", "pitch"
     voice_names: Callable[[], list[str]] | None = None  # the names `voice.name` may take (None: any)
     default_name: str = ""  # the voice used when voice.name is empty
+    # (ask the service?) -> (its voices as speech.engines.voices.VoiceInfo, whether usable now or why not);
+    # `audioessay voices` lists what every registered engine returns here.
+    catalogue: Callable[[bool], tuple[list[Any], str]] | None = None
 
     def voice_problem(self, name: str, pitch: int) -> tuple[str, str] | None:
         """(key, why) when this engine cannot honour `name`/`pitch`, else None."""

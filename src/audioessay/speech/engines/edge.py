@@ -11,6 +11,7 @@ from audioessay.config.engines import EngineSpec, register
 from audioessay.speech.engines.base import Engine
 from audioessay.config.options import Number
 from audioessay.config.settings import Group, setting
+from audioessay.speech.engines import voices as _voices
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
@@ -132,4 +133,5 @@ SPEC = register(_EdgeSpec(
     create=lambda voice, group: EdgeEngine(group, voice=voice.name, speed=voice.speed, pitch=voice.pitch),
     max_chars=MAX_CHARS, native_rate=EDGE_RATE, online=True, probe=_probe,
     supports=frozenset({"name", "pitch"}), voice_names=_names, default_name=DEFAULT_VOICE,
+    catalogue=lambda online: _voices.edge_catalogue(online),
 ))

@@ -35,6 +35,7 @@ from audioessay.config.engines import EngineSpec, register
 from audioessay.speech.engines.base import Engine
 from audioessay.errors import EngineError
 from audioessay.config.settings import Group
+from audioessay.speech.engines import voices as _voices
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000
@@ -443,4 +444,5 @@ SPEC = register(EngineSpec(
     name="espeak", doc="espeak-ng's Korean voice, embedded and offline", settings=EspeakVoice,
     create=lambda voice, group: EspeakEngine(speed=voice.speed, variant=voice.name, pitch=voice.pitch),
     max_chars=None, online=False, supports=frozenset({"name", "pitch"}), voice_names=variants,
+    catalogue=lambda online: _voices.espeak_catalogue(online),
 ))

@@ -10,6 +10,7 @@ from audioessay.config.engines import EngineSpec, register
 from audioessay.speech.engines.base import Engine
 from audioessay.config.options import Bool, Number, Text
 from audioessay.config.settings import Group, setting
+from audioessay.speech.engines import voices as _voices
 
 if TYPE_CHECKING:
     import numpy as np
@@ -127,4 +128,5 @@ SPEC = register(EngineSpec(
     create=lambda voice, group: GttsEngine(group, speed=voice.speed),
     max_chars=MAX_CHARS, native_rate=GTTS_RATE, online=True, probe=_probe,
     legacy_keys=("tld", "slow", "concurrency", "rate_limit", "timeout", "retries"),
+    catalogue=lambda online: _voices.gtts_catalogue(online),
 ))

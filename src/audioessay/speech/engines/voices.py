@@ -131,26 +131,47 @@ def _read_variant(path: str) -> tuple[str, str]:
     return title, gender
 
 
-def usable_voices(engine: str | None = None, *, online: bool = True) -> list[dict[str, str]]:
-    """Every voice (or one engine's) with whether it can be used now: bundled, reachable,
-    or unreachable (why). Korean voices first. Online services are asked once each."""
+def probed(spec, online: bool) -> str:
+    """Whether an engine can be used now, for `audioessay voices`: bundled, reachable, or why not."""
+    if not spec.online:
+        return "bundled"
+    if not online:
+        return "not checked (--offline)"
+    if spec.probe is None:
+        return ""
+    ok, why = spec.probe(spec.settings())
+    return "reachable" if ok else f"unreachable now ({why})"
+
+
+def edge_catalogue(online: bool) -> tuple[list[VoiceInfo], str]:
+    if not online:
+        return edge_builtin(), "not checked (--offline)"
+    voices, live, why = edge_voice_list(timeout=3.0)
+    return [v for v in voices if v.engine == "edge"], "reachable" if live else f"unreachable now ({why})"
+
+
+def gtts_catalogue(online: bool) -> tuple[list[VoiceInfo], str]:
     from audioessay.speech import engines
 
-    status: dict[str, str] = {}
-    edge: list[VoiceInfo] = edge_builtin()
+    return [_GTTS], probed(engines.spec("gtts"), online)
+
+
+def espeak_catalogue(online: bool) -> tuple[list[VoiceInfo], str]:
+    return espeak_voices(), "bundled"
+
+
+def usable_voices(engine: str | None = None, *, online: bool = True) -> list[dict[str, str]]:
+    """Every voice (or one engine's) with whether it can be used now: bundled, reachable,
+    or unreachable (why). Korean voices first. Each engine lists its own (EngineSpec.catalogue);
+    online services are asked once each."""
+    from audioessay.speech import engines
+
+    listed: list[tuple[VoiceInfo, str]] = []
     for name, spec in engines.registered().items():
-        if not spec.online:
-            status[name] = "bundled"
-        elif not online:
-            status[name] = "not checked (--offline)"
-        elif name == "edge":
-            edge, live, why = edge_voice_list(timeout=3.0)
-            status[name] = "reachable" if live else f"unreachable now ({why})"
-        elif spec.probe is not None:
-            ok, why = spec.probe(spec.settings())
-            status[name] = "reachable" if ok else f"unreachable now ({why})"
-    listed = [v for v in edge if v.engine == "edge"] + [_GTTS] + espeak_voices()
-    rows = [{"engine": v.engine, "name": v.name, "gender": v.gender, "locale": v.locale,
-             "description": v.description, "usable": status.get(v.engine, "")}
-            for v in korean_first(listed) if engine in (None, v.engine)]
-    return rows
+        if engine not in (None, name) or spec.catalogue is None:
+            continue
+        voices, status = spec.catalogue(online)
+        listed.extend((v, status) for v in voices)
+    listed.sort(key=lambda pair: not pair[0].korean)  # stable: each engine's own order otherwise
+    return [{"engine": v.engine, "name": v.name, "gender": v.gender, "locale": v.locale,
+             "description": v.description, "usable": status} for v, status in listed]
