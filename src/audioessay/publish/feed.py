@@ -71,6 +71,8 @@ class Show:
     locked: bool = True
     podcast_guid: str = ""  # the show's permanent identity (podcast:guid)
     cover: Path | None = None  # a local cover image (the static site shows it)
+    publish_to: str | None = None  # `publish: {to: ...}`: where `audioessay publish` uploads
+    publish_endpoint_url: str | None = None  # `publish: {endpoint_url: ...}` for an S3-compatible store
 
 
 class _Url(Text):
@@ -109,6 +111,17 @@ class _Episodes(Option):
         return patterns
 
 
+class _Publish(Option):
+    """`publish: {to: URL, endpoint_url: URL}`: the default target of `audioessay publish`."""
+
+    def check(self, value):
+        if not isinstance(value, dict) or not set(value) <= {"to", "endpoint_url"} or not all(
+                isinstance(v, str) and v for v in value.values()):
+            raise Invalid("must be a mapping with 'to' (s3://bucket/prefix, sftp://user@host/path or a folder) "
+                          "and optionally 'endpoint_url'")
+        return value
+
+
 SHOW = Schema({
     "title": Text(REQUIRED, "the podcast's title"),
     "author": Text(REQUIRED, "itunes:author"),
@@ -128,6 +141,7 @@ SHOW = Schema({
     "podcast_guid": _Guid(None, "keep the show's podcast:guid when feed_url changes"),
     "cover": Text(None, "local cover image for the static site, relative to the show file"),
     "defaults": Option(None, "script keys every episode of the show inherits (see the README)"),
+    "publish": _Publish(None, "where `audioessay publish` uploads: {to: URL, endpoint_url: URL}"),
 })
 
 
@@ -175,6 +189,7 @@ def load_show(path: str | Path) -> Show:
         category=data["category"], link=data["link"], email=data["email"], explicit=data["explicit"],
         feed_url=feed_url, copyright=data["copyright"], type=data["type"], locked=data["locked"],
         podcast_guid=data["podcast_guid"] or podcast_guid(feed_url), cover=cover,
+        publish_to=(data["publish"] or {}).get("to"), publish_endpoint_url=(data["publish"] or {}).get("endpoint_url"),
     )
 
 
