@@ -9,14 +9,11 @@ from __future__ import annotations
 import re
 
 from .common import HANGUL, HANJA, space_before
+from .hanja_readings import read_run
 from .lexicon import LETTER_NAMES, LEXICON, LOWERCASE_WORDS, NUMBER_ABBREVIATIONS
 from .numbers import ENGLISH_DIGITS, SINO_DIGITS, sino
 from .units import DOMAIN_WORDS
 
-try:  # Hanja -> Hangul with 두음법칙 (the `hanja` package); without it Hanja is left as written
-    import hanja as _hanja
-except ImportError:  # pragma: no cover - the package is a declared dependency
-    _hanja = None
 
 
 _HANJA_RUN = re.compile(f"[{HANJA}]+")
@@ -24,9 +21,7 @@ _HANJA_RUN = re.compile(f"[{HANJA}]+")
 
 def read_hanja(text: str) -> str:
     """Standalone Hanja in Hangul, with 두음법칙 at the start of a word: 人生 -> 인생, 勞動 -> 노동."""
-    if _hanja is None:
-        return text
-    return _HANJA_RUN.sub(lambda m: space_before(m.string, m.start()) + _hanja.translate(m.group(0), "substitution"), text)
+    return _HANJA_RUN.sub(lambda m: space_before(m.string, m.start()) + read_run(m.group(0)), text)
 
 
 def _bounded(word: str) -> str:
@@ -44,9 +39,11 @@ _LONE_LETTER = re.compile(
 )
 
 
-_EMAIL = re.compile(r"(?<![A-Za-z0-9_.가-힣])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# The lookbehinds hold every character the first group takes, so a long run (300 KB of dashes)
+# is tried once from its start, not once a character (which was quadratic: 15 s and more).
+_EMAIL = re.compile(r"(?<![A-Za-z0-9_.%+\-가-힣])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _URL = re.compile(r"(?:https?://|(?<![A-Za-z0-9_가-힣])(?=www\.))([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?:[/?#][^\s<>\"'()가-힣]*)?"
-                  r"|(?<![A-Za-z0-9_가-힣])([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|kr|io|co|me|tv))(?![A-Za-z_])(?!\.\w)(?:/[^\s<>\"'()가-힣]*)?")
+                  r"|(?<![A-Za-z0-9_\-가-힣])(?<![A-Za-z0-9-]\.)([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|org|kr|io|co|me|tv))(?![A-Za-z_])(?!\.\w)(?:/[^\s<>\"'()가-힣]*)?")
 
 
 def _spoken_label(label: str) -> str:
