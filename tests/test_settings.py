@@ -40,6 +40,7 @@ NOT_IN_DIGEST = {
     "Voice.engine", "EdgeVoice.concurrency", "EdgeVoice.timeout", "EdgeVoice.deadline", "EdgeVoice.retries",
     "GttsVoice.concurrency", "GttsVoice.rate_limit", "GttsVoice.timeout", "GttsVoice.retries",
     "GttsVoice.deadline",
+    "ClovaVoice.concurrency", "ClovaVoice.timeout", "ClovaVoice.deadline", "ClovaVoice.retries",
     "SectionKeys.title", "SectionKeys.text", "SectionKeys.file", "SectionKeys.pronounce", "SectionKeys.music",
     "SectionKeys.voice",
     "Episode.music", "Episode.sections", "Episode.output",
@@ -116,6 +117,8 @@ def digest_blind_spots(s: script.Script, tmp_path: Path) -> set[str]:
         field = next(f for f in dataclasses.fields(group) if f.name == name)
         if not field.metadata["affects"]:
             continue
+        if where[0] == "engine_settings" and where[1] != ENGINE["name"]:
+            continue  # only the engine that voices the episode reaches its digest (through its identity)
         changed = replaced(s, where, group, name, other_value(option, getattr(group, name), tmp_path))
         if episode_digest(changed, plan, ENGINE) == before:
             blind.add(f"{type(group).__name__}.{name}")

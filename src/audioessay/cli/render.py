@@ -27,12 +27,22 @@ from audioessay.cli.app import ClickReporter, open_cache, load, setup_logging, s
               help="With --scheduler: at most this many episodes voiced by each online engine at once, cluster-wide.")
 @click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True,
               help="With --scheduler: times an episode whose engine failed is tried again.")
+@click.option("--dry-run", is_flag=True, help="Print the characters each engine would be sent, what the cache "
+              "holds and the requests left (as text --cost); write nothing, contact no service.")
 @render_options
-def render(scripts, output, force, jobs, episodes, scheduler, engine_concurrency, retries, engine, cache_dir,
-           no_cache, refresh, quiet, verbose):
+def render(scripts, output, force, jobs, episodes, scheduler, engine_concurrency, retries, dry_run, engine,
+           cache_dir, no_cache, refresh, quiet, verbose):
     """Render SCRIPT (a .yaml script or a Markdown post) to an MP3 episode; several SCRIPTs
     (or a show file with --episodes) render in parallel and end with a table."""
     setup_logging(verbose)
+    if dry_run:
+        from audioessay.cli.script import print_cost
+        from audioessay.speech.plan import make_plan
+
+        for one in scripts:
+            spec = load(one, engine)
+            print_cost(one, spec, make_plan(spec), open_cache(cache_dir, no_cache, refresh))
+        return
     if len(scripts) == 1 and not (jobs or episodes or scheduler):
         from audioessay.episode import render as render_mod
 

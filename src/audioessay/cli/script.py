@@ -56,7 +56,9 @@ def init(essay, output, force):
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per utterance (for tools and reviews).")
 @click.option("--engine", type=click.Choice(["auto", *engine_names()]),
               help="Show what this engine receives (default: the script's engine).")
-def text(script, changed, as_json, engine):
+@click.option("--cost", is_flag=True, help="Print the characters this engine would be sent, what the cache "
+              "already holds and the requests a render would make (contacts no service).")
+def text(script, changed, as_json, engine, cost):
     """Show each sentence as written and as it will be spoken (synthesizes nothing)."""
     import json
 
@@ -64,6 +66,9 @@ def text(script, changed, as_json, engine):
 
     spec = load(script, engine)
     plan = make_plan(spec)
+    if cost:
+        print_cost(script, spec, plan)
+        return
     prepare = _engine_forms(spec, plan)
     rows = []
     for u in plan.utterances:
@@ -83,6 +88,22 @@ def text(script, changed, as_json, engine):
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
     for line in plan.warnings():
         click.echo(line, err=True)
+
+
+def print_cost(script, spec, plan, cache=None):
+    """`text --cost`, `render --dry-run`: the counting of speech/cost.py, for the engine each
+    voice names, against `cache` (default: the user's sentence cache)."""
+    from audioessay.speech import engines
+    from audioessay.speech.cache import Cache, default_cache_dir
+    from audioessay.speech.cost import estimate
+
+    if any(v.engine == "auto" for v in plan.voices):
+        raise InputError(f"{script}: --cost needs an engine; add --engine NAME (auto chooses only when rendering)")
+    made = [engines.create(v.engine, v, spec.engine_settings) for v in plan.voices]
+    limits = [engines.spec(v.engine).max_chars for v in plan.voices]
+    for c in estimate(plan, made, cache if cache is not None else Cache(default_cache_dir()), limits):
+        for line in c.lines():
+            click.echo(line)
 
 
 def _engine_forms(spec, plan):

@@ -23,6 +23,7 @@ class EngineSpec:
     max_chars: int | None = None  # longest spoken text one request may carry
     native_rate: int = 0  # the rate its audio comes at (0: decided when loaded)
     online: bool = False
+    paid: bool = False  # charged per character: `auto` never picks it; only a script or --engine does
     probe: Callable[[Any], tuple[bool, str]] | None = None  # (settings) -> (usable?, why)
     legacy_keys: tuple[str, ...] = ()  # settings keys also accepted directly under voice:
     supports: frozenset[str] = frozenset()  # shared Voice keys it honours besides speed: "name", "pitch"

@@ -117,7 +117,7 @@ class _Work:
 
     @classmethod
     def of(cls, plan: Plan, voiced_by: Sequence[Engine]) -> _Work:
-        keys = tuple(_key(voiced_by[u.voice], u.spoken) for u in plan.utterances)
+        keys = tuple(sentence_key(voiced_by[u.voice], u.spoken) for u in plan.utterances)
         uses: dict[str, int] = {}
         for key, u in zip(keys, plan.utterances):
             if u.spoken.strip():
@@ -227,8 +227,12 @@ def shifted(words: tuple[tuple[int, int, str], ...], start: int, end: int) -> tu
     return tuple(out)
 
 
-def _key(engine: Engine, spoken: str) -> str:
+def sentence_key(engine: Engine, spoken: str) -> str:
+    """The cache key of `spoken` voiced by `engine` (speech/cost.py counts with it too)."""
     return cache_key(engine.name, engine.version, dict(engine.settings()), spoken)
+
+
+_key = sentence_key  # the older private name
 
 
 def _located(exc: EngineError, plan: Plan) -> EngineError:

@@ -30,7 +30,7 @@ def resolve(requested: str, engine_settings: dict, pinned: str | None = None) ->
     reasons: list[str] = []
     for name in AUTO_ORDER:
         s = registered().get(name)
-        if s is None:
+        if s is None or s.paid:  # a paid engine is used only when named
             continue
         if s.probe is None:
             return name, f"{name}, the embedded offline voice ({'; '.join(reasons) or 'no online engine'})"
