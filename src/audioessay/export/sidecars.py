@@ -85,8 +85,11 @@ def vtt(timeline: Timeline, *, headings: bool = True) -> str:
     """WebVTT captions: a cue per heading and per sentence (lines of at most 65 characters,
     at most 2 lines; a longer sentence becomes several cues)."""
     blocks = ["WEBVTT\n"]
-    for n, (start, end, lines) in enumerate(caption_cues(timeline, LINE_TARGET, LINE_MAX, headings), start=1):
+    for n, (start, end, lines, speaker) in enumerate(_spoken_cues(timeline, LINE_TARGET, LINE_MAX, headings),
+                                                      start=1):
         text = "\n".join(_vtt_escape(line) for line in lines)
+        if speaker:  # a voice span names who speaks (the episode has more than one voice)
+            text = f"<v {_vtt_escape(speaker)}>{text}</v>"
         blocks.append(f"{n}\n{_clock(start, '.')} --> {_clock(end, '.')}\n{text}\n")
     return "\n".join(blocks)
 
@@ -117,11 +120,17 @@ def _timed_cues(timeline: Timeline, headings: bool) -> list[tuple[Cue, int]]:
 def caption_cues(timeline: Timeline, target: int, limit: int, headings: bool = True) -> list[tuple[int, int, list[str]]]:
     """(start_ms, end_ms, lines) in time order; lines of at most `limit` characters, at most
     CUE_LINES per cue; a sentence too long for one cue is split, its time shared by characters."""
+    return [(start, stop, lines) for start, stop, lines, _ in _spoken_cues(timeline, target, limit, headings)]
+
+
+def _spoken_cues(timeline: Timeline, target: int, limit: int,
+                 headings: bool) -> list[tuple[int, int, list[str], str | None]]:
+    """caption_cues, each with its cue's speaker (None when the episode has one voice)."""
     out = []
     for cue, end in _timed_cues(timeline, headings):
         chunks = split_text(cue.text, target, limit)
         for (start, stop), chunk in zip(_share(cue.start_ms, end, chunks), chunks, strict=True):
-            out.append((start, stop, wrap(chunk, target, limit)))
+            out.append((start, stop, wrap(chunk, target, limit), cue.speaker))
     return out
 
 

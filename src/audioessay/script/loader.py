@@ -37,6 +37,7 @@ class Section:
     source: Path | None  # the text file, when given with `file:`
     voice: Voice | None = None  # the voice of this section (set once the script's voice is known)
     overrides: tuple[tuple[str, Any], ...] = ()  # the section's own voice keys, as written
+    dialogue: Voice | None = None  # the voice of its wholly quoted sentences (voice.dialogue), if any
 
     @property
     def music_volume(self) -> float | None:
@@ -58,12 +59,16 @@ class Script:
     sections: tuple[Section, ...]
     output: Path
     music_line: int | None = None  # where `music:` is, for errors found while decoding it
+    dialogue: tuple[tuple[str, Any], ...] = ()  # voice.dialogue's keys, as written (empty: none)
 
     def with_engine(self, engine: str) -> Script:
         """The script voiced by `engine` (--engine): every section that does not name its own."""
         sections = tuple(s if s.voice is None or "engine" in dict(s.overrides)
                          else dataclasses.replace(s, voice=dataclasses.replace(s.voice, engine=engine))
                          for s in self.sections)
+        if "engine" not in dict(self.dialogue):  # a dialogue voice without its own engine follows
+            sections = tuple(s if s.dialogue is None else dataclasses.replace(
+                s, dialogue=dataclasses.replace(s.dialogue, engine=engine)) for s in sections)
         return dataclasses.replace(self, voice=dataclasses.replace(self.voice, engine=engine), sections=sections)
 
 
@@ -351,6 +356,8 @@ def _voice_checks(data: dict, ctx: Context) -> None:
     for i, sec in enumerate(data.get("sections") or []):
         if sec and sec.get("voice"):
             wheres.append((("sections", i, "voice"), merged_voice(base, sec["voice"])))
+    if voice.get("dialogue"):
+        wheres.append((("voice", "dialogue"), merged_voice(base, voice["dialogue"])))
     for path, v in wheres:
         engine = v.get("engine")
         if not engine or engine == "auto" or engine not in engines.registered():
@@ -396,10 +403,14 @@ def _build(data: dict, path: Path, sections: list[Section], ctx: Context) -> Scr
     voice = Voice.from_values(voice_data)
     sections = [dataclasses.replace(s, voice=Voice.from_values(merged_voice(dataclasses.asdict(voice), dict(s.overrides))))
                 for s in sections]
+    dialogue = tuple((voice_data.get("dialogue") or {}).items())
+    if dialogue:
+        sections = [dataclasses.replace(s, dialogue=Voice.from_values(merged_voice(dataclasses.asdict(s.voice), dict(dialogue))))
+                    if s.voice is not None else s for s in sections]
     return Script(
         path=path, tags=tags, reading=Reading.from_values(data), voice=voice,
         engine_settings=engine_settings, pauses=Pauses.from_values(data["pauses"]), music=music,
         layout=Layout.from_values(data), mastering=Mastering.from_values(data["mastering"]),
         audio=AudioFormat.from_values(data["audio"]), sections=tuple(sections), output=output,
-        music_line=ctx.doc.line(("music",)),
+        music_line=ctx.doc.line(("music",)), dialogue=dialogue,
     )

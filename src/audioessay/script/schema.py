@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from audioessay.config import engines
-from audioessay.config.groups import AudioFormat, Episode, Layout, Mastering, Pauses, Reading, Tags, Voice
+from audioessay.config.groups import (AudioFormat, Episode, Layout, Mastering, Pauses, Reading, Tags, Voice,
+                                      VoiceOverride)
 from audioessay.config.options import Context, Schema
 
 
@@ -24,7 +25,9 @@ class VoiceOption(Schema):
         specs = engines.registered()
         self.fields = {**Voice.schema_fields(),
                        **{name: s.settings.schema() for name, s in specs.items()},
-                       **{k: s.settings.schema_fields()[k] for s in specs.values() for k in s.legacy_keys}}
+                       **{k: s.settings.schema_fields()[k] for s in specs.values() for k in s.legacy_keys},
+                       "dialogue": VoiceOverride(None, "the voice of sentences that are wholly a quotation "
+                                                       "(engine, name, speed, pitch); unset: the narrator's")}
         out = super().validate(value, path, ctx)
         raw = value if isinstance(value, dict) else {}
         for spec in specs.values():
