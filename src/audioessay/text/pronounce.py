@@ -224,6 +224,10 @@ def pronounce(spoken: str, steps: list[Callable[[str], str]] | None = None) -> s
     Non-Hangul characters pass through unchanged; a second run may change more
     (rules are not idempotent by nature: 먹다 -> 먹따 is stable, but apply once).
     """
+    if steps is None:
+        from .pronounce_words import word_rules  # word-level rules first (ㄴ 첨가, 한자어 ㄹ 경음화, 겹받침)
+
+        spoken = word_rules(spoken)
     for step in STEPS if steps is None else steps:
         spoken = step(spoken)
     return spoken

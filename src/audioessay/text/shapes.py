@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .common import HANGUL, NUMBER, SILENT, space_before
+from .counters import choose as choose_counter
 from .lexicon import LETTER_NAMES
 from .numbers import (
     NAMED_DAY_NOUNS,
@@ -285,6 +286,11 @@ def _count(m: re.Match[str]) -> str:
         or (word.startswith("장") and bool(_BOOK_PARTS.search(m.string[max(0, m.start() - 20):m.end() + 20])))
         or (word == "대" and after[:2].strip()[:1].isdigit())  # 3대 1로: a score
     )
+    sense = None if sign or "." in number or sino_only else choose_counter(number, word, before, after)
+    if sense == "native" and word.startswith(("분", "편", "장")):
+        return space_before(m.string, m.start()) + native(int(number.replace(",", ""))) + " " + word
+    if sense == "sino":
+        sino_only = True
     if word.startswith("분") and not sign and (word + after).startswith(PEOPLE_BUN) and int(number.replace(",", "") or 0) < 100 and "." not in number:
         return space_before(m.string, m.start()) + native(int(number.replace(",", ""))) + " " + word
     spoken = read_count((sign or "") + number, word, sino_only=sino_only)
