@@ -41,6 +41,9 @@ NOT_IN_DIGEST = {
     "GttsVoice.concurrency", "GttsVoice.rate_limit", "GttsVoice.timeout", "GttsVoice.retries",
     "GttsVoice.deadline",
     "ClovaVoice.concurrency", "ClovaVoice.timeout", "ClovaVoice.deadline", "ClovaVoice.retries",
+    "GoogleVoice.concurrency", "GoogleVoice.timeout", "GoogleVoice.deadline", "GoogleVoice.retries",
+    "AzureVoice.concurrency", "AzureVoice.timeout", "AzureVoice.deadline", "AzureVoice.retries",
+    "OnnxVoice.model", "OnnxVoice.workers",  # the model reaches the digest by its content digest (identity)
     "SectionKeys.title", "SectionKeys.text", "SectionKeys.file", "SectionKeys.pronounce", "SectionKeys.music",
     "SectionKeys.voice",
     "Episode.music", "Episode.sections", "Episode.output",

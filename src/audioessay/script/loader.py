@@ -245,6 +245,9 @@ def _rebased(key: str, value: Any, show_dir: Path, script_dir: Path) -> Any:
 
     if key == "cover":
         return rebase(value)
+    if key == "voice" and isinstance(value, dict) and isinstance(value.get("onnx"), dict) \
+            and "model" in value["onnx"]:  # an onnx model named in show defaults
+        return {**value, "onnx": {**value["onnx"], "model": rebase(value["onnx"]["model"])}}
     if key == "music":
         if isinstance(value, dict) and "file" in value:
             return {**value, "file": rebase(value["file"])}

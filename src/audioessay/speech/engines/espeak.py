@@ -205,6 +205,26 @@ class EspeakEngine(Engine):
         return AudioSegment(data=pcm, sample_width=2, frame_rate=rate, channels=1)
 
 
+def phonemes(text: str, voice: str = "ko") -> str:
+    """espeak-ng's IPA phonemes for `text` (already respelled by `prepare`), clauses joined by
+    spaces: what Piper-format and Mimic 3 voices were trained on (espeak_TextToPhonemes)."""
+    lib = _lib()
+    fn = lib.lib.espeak_TextToPhonemes
+    fn.restype = ctypes.c_char_p
+    fn.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int]
+    buf = ctypes.create_string_buffer(text.encode("utf-8") + b"\0")
+    ptr = ctypes.c_void_p(ctypes.addressof(buf))
+    clauses: list[str] = []
+    with _lock:
+        if lib.lib.espeak_SetVoiceByName(voice.encode()) != 0:
+            raise EngineError(f"espeak-ng has no voice {voice!r}; see audioessay voices --engine espeak")
+        while ptr.value:  # espeak moves the pointer past each clause, to NULL at the end
+            out = fn(ctypes.byref(ptr), _CHARS_UTF8, 0x02)  # 0x02: IPA as UTF-8
+            if out:
+                clauses.append(out.decode("utf-8", "replace").strip())
+    return " ".join(c for c in clauses if c)
+
+
 def _cores() -> int:
     """Cores this process may use (sched_getaffinity is Linux-only)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -22,6 +22,7 @@ class VoiceInfo:
     gender: str  # "female" | "male" | "" (unknown)
     locale: str  # BCP 47, e.g. "ko-KR"
     description: str
+    status: str = ""  # this voice's own usability when it differs from its engine's (onnx models)
 
     @property
     def korean(self) -> bool:
@@ -174,4 +175,4 @@ def usable_voices(engine: str | None = None, *, online: bool = True) -> list[dic
         listed.extend((v, status) for v in voices)
     listed.sort(key=lambda pair: not pair[0].korean)  # stable: each engine's own order otherwise
     return [{"engine": v.engine, "name": v.name, "gender": v.gender, "locale": v.locale,
-             "description": v.description, "usable": status} for v, status in listed]
+             "description": v.description, "usable": v.status or status} for v, status in listed]
