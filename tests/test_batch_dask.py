@@ -76,7 +76,7 @@ def test_engine_failure_is_retried_by_the_scheduler(tmp_path, fake_engine, threa
     assert outcome.status == jobs.RENDERED, fake_engine.calls
     assert sum(MARK in c for c in fake_engine.calls) == 2  # failed, then retried
 
-    fake_engine.fail_on = "flaky"  # fails every time: the last failure is the outcome, exit 3
+    fake_engine.fail_on = "첫째"  # fails every time: the last failure is the outcome, exit 3
     fake_engine.synthesize = real
     [outcome] = cluster.run(jobs.with_defaults([jobs.Job(p, cache_dir=tmp_path / "c", force=True, no_cache=True)]),
                             threads_cluster.scheduler_address, retries=1)

@@ -178,11 +178,11 @@ CASES = [
     ("HER", "허"),
     ("Her", "허"),
     ("her", "her"),
-    ("NCT127", "엔씨티 백이십칠"),
+    ("NCT127", "엔씨티 일이칠"),  # issue 26: three digits in a code are read digit by digit (the group says 일이칠)
     ("B급 영화", "비급 영화"),
     ("X세대", "엑스세대"),
     ("A형", "에이형"),
-    ("Plan B를", "Plan 비를"),
+    ("Plan B를", "플랜 비를"),  # issue 26: an English word in a Korean sentence is read (was left as Plan)
     ("I am", "I am"),
     ("hello world", "hello world"),
     ("don’t", "dont"),
@@ -320,6 +320,12 @@ def test_every_step_is_tested_and_pure_str_function():
         n.silence_quoted_stops, n.read_urls, n.read_codes, n.read_hashtags, n.read_service_numbers,
         n.read_named_days, n.read_versions, n.read_race_times, n.read_scores, n.read_fractions,
         n.read_math, n.read_company_marks, n.read_meridiem, n.read_abbreviations, n.mark_equations,
+        # issue 26 (English words), tested one by one in tests/test_text_english.py
+        n.read_mixed_forms, n.read_capital_words, n.read_english,
+        # issue 26 families 2, 3, 5, 6, tested one by one in tests/test_text_codes.py
+        n.read_roman_numerals, n.read_unit_powers, n.read_bullets, n.read_chemical_formulas,
+        n.read_hyphen_codes, n.read_generations, n.read_name_digits, n.read_greek,
+        n.read_colon_scores, n.read_math_variables,
     }
     assert set(STEPS) == tested
     assert all(isinstance(step("가1 A."), str) for step in STEPS)

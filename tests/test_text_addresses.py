@@ -15,7 +15,7 @@ def test_long_runs_are_quick(run: str) -> None:
 
 
 @pytest.mark.parametrize(("written", "spoken"), [
-    ("문의는 help@daum.net 으로", "문의는 에이치이엘피 골뱅이 다음 닷넷 으로"),
+    ("문의는 help@daum.net 으로", "문의는 헬프 골뱅이 다음 닷넷 으로"),  # issue 26 family 1: a mailbox word is read
     ("끝...naver.com 참고", "끝...네이버 닷컴 참고"),
     ("소식은 news.kr 에서", "소식은 뉴스 닷 케이알 에서"),
 ])

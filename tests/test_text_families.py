@@ -200,7 +200,7 @@ LATIN = [
     ("naver.com에서", "네이버 닷컴에서"),
     ("abc@gmail.com으로 보내", "에이비씨 골뱅이 지메일 닷컴으로 보내"),
     ("https://www.youtube.com/watch?v=1 참고", "더블유더블유더블유 닷 유튜브 닷컴 참고"),
-    ("korea.go.kr", "korea 닷 고 닷 케이알"),
+    ("korea.go.kr", "코리아 닷 고 닷 케이알"),  # issue 26: the word is read (was left as korea)
     # Hanja
     ("人生은 짧다", "인생은 짧다"),
     ("李 선생", "이 선생"),
@@ -265,7 +265,7 @@ SENTENCES = [
     ("우리 팀은 결승에서 3:2로 이겼다.", "우리 팀은 결승에서 삼 대 이로 이겼다."),
     ("마라톤 기록은 2:08:15였다.", "마라톤 기록은 두 시간 팔 분 십오 초였다."),
     ("문의는 1577-1234 또는 help@kakao.com으로 해 주세요.",
-     "문의는 일오칠칠 일이삼사 또는 에이치이엘피 골뱅이 카카오 닷컴으로 해 주세요."),
+     "문의는 일오칠칠 일이삼사 또는 헬프 골뱅이 카카오 닷컴으로 해 주세요."),  # issue 26: a mailbox word is read
     ("불이 나면 119, 범죄는 112.", "불이 나면 일일구, 범죄는 일일이."),
     ("Windows 11로 업그레이드했다.", "윈도우 십일로 업그레이드했다."),
     ("ChatGPT-4o를 써 봤다.", "챗지피티 포오를 써 봤다."),
@@ -324,7 +324,7 @@ def test_family_readings_are_fixed_points(written, spoken):
         (n.read_urls, "naver.com", "네이버 닷컴"),
         (n.read_urls, "3.5배", "3.5배"),
         (n.read_codes, "K2", "케이투"),
-        (n.read_codes, "NCT127", "엔씨티 백이십칠"),
+        (n.read_codes, "NCT127", "엔씨티 일이칠"),  # issue 26: was 백이십칠
         (n.read_codes, "abc1", "abc1"),
         (n.read_hashtags, "#여행", "해시태그 여행"),
         (n.read_hashtags, "C#", "C#"),

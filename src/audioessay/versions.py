@@ -7,7 +7,7 @@ rendered before is then rendered again (`tests/test_versions.py` bumps each).
 from __future__ import annotations
 
 PACKAGE = "0.1.0"  # the release (pyproject.toml reads it from here)
-TEXT = "3"  # text/: normalization and splitting (espeak's respelling: its PRONUNCIATION, in its identity)
+TEXT = "4"  # text/: normalization and splitting (espeak's respelling: its PRONUNCIATION, in its identity)
 VOICE_CHAIN = "1"  # mix/voicechain.py: high-pass, peak control, edge fades
 MIX = "1"  # mix/: layout, bed, ducking, room tone (also in every part key)
 MASTERING = "1"  # master/ and dsp/limiter.py: gain, limiter

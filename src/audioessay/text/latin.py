@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 
 from .common import HANGUL, HANJA, space_before
+from .english import mailbox_word
 from .hanja_readings import read_run
 from .lexicon import LETTER_NAMES, LEXICON, LOWERCASE_WORDS, NUMBER_ABBREVIATIONS
-from .numbers import ENGLISH_DIGITS, SINO_DIGITS, sino
+from .numbers import ENGLISH_DIGITS, SINO_DIGITS, read_digits, sino
 from .units import DOMAIN_WORDS
 
 
@@ -72,7 +73,7 @@ def read_urls(text: str) -> str:
     """Addresses as a narrator reads them: abc@naver.com -> 에이비씨 골뱅이 네이버 닷 컴;
     https://www.example.com/path -> 더블유더블유더블유 닷 ... (the scheme and the path are not read)."""
     text = _EMAIL.sub(lambda m: space_before(m.string, m.start())
-                      + " ".join(_spoken_label(p) for p in re.split(r"[._-]", m.group(1)) if p)
+                      + " ".join(mailbox_word(p) or _spoken_label(p) for p in re.split(r"[._-]", m.group(1)) if p)
                       + " 골뱅이 " + _domain(m.group(2)), text)
     return _URL.sub(lambda m: space_before(m.string, m.start()) + _domain(m.group(1) or m.group(2)), text)
 
@@ -117,8 +118,14 @@ def _code(m: re.Match[str]) -> str:
     out = []
     for part in re.findall(r"[A-Za-z]+|\d+", m.group(0)):
         if part.isdigit():
-            # A single digit in a code is said in English (K2 케이투); longer runs are numbers (KF94).
-            out.append(ENGLISH_DIGITS[int(part)] if len(part) == 1 else " " + sino(int(part)) + " ")
+            # A single digit in a code is said in English (K2 케이투); two digits are a number (KF94);
+            # three or more, or a leading 0, digit by digit (A380 삼팔공, KE017 공일칠) unless round (A100 백).
+            if len(part) == 1:
+                out.append(ENGLISH_DIGITS[int(part)])
+            elif part.startswith("0") or (len(part) > 2 and not part.endswith("00")):
+                out.append(" " + read_digits(part) + " ")
+            else:
+                out.append(" " + sino(int(part)) + " ")
         elif part.isupper() or len(part) <= 2:
             out.append("".join(LETTER_NAMES[c.upper()] for c in part))
         else:

@@ -30,7 +30,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 
+from .codes import read_chemical_formulas, read_generations, read_hyphen_codes, read_name_digits
 from .common import HANGUL, HANJA, SILENT, space_before
+from .english import read_capital_words, read_english, read_mixed_forms
 from .latin import (
     read_abbreviations,
     read_codes,
@@ -60,6 +62,9 @@ from .shapes import (
     read_units,
     read_versions,
 )
+from .roman import read_roman_numerals
+from .scores import attach, read_colon_scores
+from .symbols import read_bullets, read_greek, read_math_variables, read_unit_powers
 from .units import FRACTIONS, POWERS
 
 
@@ -71,14 +76,15 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\ufe00-\ufe0f\u20e3]")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\U000e0000-\U000e007f]")
 
 
-_POWER = re.compile("([A-Za-z0-9)])([" + "".join(POWERS) + "])")
+_POWER = re.compile("([A-Za-z0-9)])([" + "".join(POWERS) + "])([가-힣]*)")
 # (?<!\d): a match starts where the digits do, so a long run of digits is read once, not once a digit.
 _VULGAR = re.compile(r"(?<!\d)(\d*)\s?([" + "".join(FRACTIONS) + "])")
 
 
 def read_powers(text: str) -> str:
     """Superscript powers, before NFKC folds them into digits: y³ -> y 세제곱, 10² -> 10 제곱."""
-    return _POWER.sub(lambda m: f"{m.group(1)} {POWERS[m.group(2)]}", text)
+    # the particle after it fits the reading: πr²로 -> πr 제곱으로 (issue 26)
+    return _POWER.sub(lambda m: f"{m.group(1)} " + attach(POWERS[m.group(2)], m.group(3)), text)
 
 
 def _vulgar(m: re.Match[str]) -> str:
@@ -236,9 +242,12 @@ def tidy(text: str) -> str:
 
 
 STEPS: list[Callable[[str], str]] = [
+    read_roman_numerals,  # before NFKC, which turns Ⅱ into II
     read_vulgar_fractions,  # before NFKC, which turns 1¾ into 13⁄4
+    read_unit_powers,  # before read_powers: 30m² is 30제곱미터, not 30미터 제곱
     read_powers,  # before NFKC, which turns y³ into y3
     unify_forms,
+    read_bullets,  # while line breaks still mark a line start
     remove_invisible,
     read_company_marks,
     read_weekdays,  # before glosses: 9일(金) is a weekday, not a gloss
@@ -251,10 +260,17 @@ STEPS: list[Callable[[str], str]] = [
     read_abbreviations,  # before units: p.23 is 23쪽, not 23 and a p
     read_units,  # before acronyms: 2GB is 기가바이트, not 지비
     read_meridiem,  # before acronyms: PM is 오후, not 피엠
+    read_chemical_formulas,  # NaCl before the lexicon and the acronyms see its letters
     read_lexicon,
     read_codes,
+    read_hyphen_codes,
+    read_mixed_forms,  # K-팝, D-7, 1+1 행사: before acronyms and numbers
+    read_capital_words,  # before acronyms: NETFLIX is 넷플릭스, KBS stays for spelling
     spell_acronyms,
     read_hashtags,
+    read_generations,  # 2030세대 before any digit is read as a quantity
+    read_name_digits,  # 코로나19
+    read_greek,
     mark_equations,  # before any digit is read: 2=2 is an equation, 사진=연합 is not
     read_phone_numbers,
     read_service_numbers,
@@ -262,14 +278,17 @@ STEPS: list[Callable[[str], str]] = [
     read_named_days,
     read_versions,
     read_race_times,
+    read_colon_scores,  # before read_times: 3:10으로 졌다 is a score
     read_times,
     read_scores,
     read_dotted_dates,
     read_fractions,
     read_ranges,
+    read_math_variables,  # before numbers: -3일 때 is 마이너스 삼일 때, not a day
     read_numbers,
     read_math,  # after numbers: 2×3=6 is read from 이×삼=육
     read_symbols,
+    read_english,  # after every rule that makes Hangul: the Beatles의 -> 더 비틀스의, e메일 -> 이메일
     tidy,
     spell_letters,  # after tidy: it looks at single spaces next to Hangul
 ]

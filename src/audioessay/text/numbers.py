@@ -221,7 +221,7 @@ def read_count(number: str, word: str = "", sino_only: bool = False) -> str:
             return ordinal(n) + " " + word
         if is_native_counter(word):
             return native(n) + " " + word
-    if n > 0 and word.startswith("월"):
+    if n > 0 and word.startswith("월") and not word.startswith("월드"):  # 2002 월드컵 is no month
         return month_name(n) + word[1:]
     if word[:1] and word[0] in BIG_UNITS:
         # 10만 -> 십만, 1만 -> 만; the place value joins the number.

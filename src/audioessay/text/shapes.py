@@ -224,9 +224,11 @@ def read_scores(text: str) -> str:
 
 
 def read_fractions(text: str) -> str:
-    """3/4 -> 사분의 삼, 1/2 -> 이분의 일 (numerator smaller than the denominator)."""
+    """3/4 -> 사분의 삼, 1/2 -> 이분의 일 (numerator smaller than the denominator); 3/4분기 -> 삼사분기."""
     def spoken(m: re.Match[str]) -> str:
         num, den = int(m.group(1)), int(m.group(2))
+        if den == 4 and 0 < num <= 4 and m.string.startswith("분기", m.end()):
+            return space_before(m.string, m.start()) + SINO_DIGITS[num] + SINO_DIGITS[den]  # 3/4분기 -> 삼사분기
         if not 0 < num < den:
             return m.group(0)
         return space_before(m.string, m.start()) + read_fraction(num, den)
@@ -279,7 +281,8 @@ _BOOK_PARTS = re.compile(r"\d\s?(?:부|절|권)(?![가-힣])|제\s?\d|\d\s?장\s
 def _count(m: re.Match[str]) -> str:
     sign, number, word = m.groups()
     word = word or ""
-    before, after = m.string[: m.start()], m.string[m.end():]
+    # a window, not the whole text: a copy per number made long runs of numbers quadratic
+    before, after = m.string[max(0, m.start() - 40): m.start()], m.string[m.end(): m.end() + 40]
     sino_only = (
         bool(_JE_BEFORE.search(before))
         or (word == "번" and after.lstrip().startswith(NUMBERED_NOUNS))
