@@ -20,7 +20,7 @@ from audioessay.speech import engines
 from audioessay.speech.cache import Cache
 from audioessay.speech.engines.base import Engine
 from audioessay.speech.plan import make_plan
-from audioessay.text.quotes import wholly_quoted
+from audioessay.text.quotes import quoted_parts, wholly_quoted
 from audioessay.util import ffmpeg
 from conftest import FAKE_RATE, FakeVoice, tone_pcm
 
@@ -62,6 +62,10 @@ def duo():
 
 QUOTED = ["“왜 쓰는가?”", "\"감정은 무엇으로 증명되는가?\"", "「그래, 가자.」"]
 NARRATION = ["그녀는 창밖을 보았다.", "이 영화는 \"감정이 진짜일 수 있는가?\"라는 질문을 던진다."]
+# the second narration sentence quotes a question: the question is the dialogue voice's
+EMBEDDED = "\"감정이 진짜일 수 있는가?\""
+NARRATED = [NARRATION[0], "이 영화는", "라는 질문을 던진다."]
+SPOKEN_QUOTES = QUOTED + [EMBEDDED]
 
 
 def script_text(dialogue: str = "quote") -> str:
@@ -83,12 +87,30 @@ def test_not_wholly_quoted(text):
     assert not wholly_quoted(text)
 
 
-def test_only_wholly_quoted_sentences_get_the_dialogue_voice(duo, write_script):
+@pytest.mark.parametrize("sentence, parts", [
+    ("그는 “정말 끝이야?”라고 물었다.", [("그는", False), ("“정말 끝이야?”", True), ("라고 물었다.", False)]),
+    ("“가자,” 그녀가 말했다.", [("“가자,”", True), ("그녀가 말했다.", False)]),
+    ("엄마는 ‘괜찮아.’ 하고 웃었다.", [("엄마는", False), ("‘괜찮아.’", True), ("하고 웃었다.", False)]),
+    ("‘사랑’이라는 말은 「연인」에 나온다.", [("‘사랑’이라는 말은 「연인」에 나온다.", False)]),
+    ("I don't know 'why' yet.", [("I don't know 'why' yet.", False)]),
+    ("“왜?” “몰라.”", [("“왜?”", True), ("“몰라.”", True)]),
+    ("“닫히지 않은 인용?", [("“닫히지 않은 인용?", False)]),
+])
+def test_quoted_parts(sentence, parts):
+    assert quoted_parts(sentence) == parts
+    assert "".join(t for t, _ in parts).replace(" ", "") == sentence.replace(" ", "")
+
+
+def test_quoted_speech_gets_the_dialogue_voice(duo, write_script):
     plan = make_plan(loader.load(write_script(script_text())))
     assert [v.name for v in plan.voices] == ["narr", "quote"]
     by = {u.text: plan.voices[u.voice].name for u in plan.utterances if u.kind == "sentence"}
-    assert by == {**{q: "quote" for q in QUOTED}, **{n: "narr" for n in NARRATION}}
+    assert by == {**{q: "quote" for q in SPOKEN_QUOTES}, **{n: "narr" for n in NARRATED}}
     assert plan.voices[plan.utterances[0].voice].name == "narr"  # the heading is the narrator's
+    pause = {u.text: u.pause_ms for u in plan.utterances}
+    clause = loader.load(write_script(script_text())).pauses.clause
+    assert pause["이 영화는"] == pause[EMBEDDED] == clause  # a breath at the change of voice
+    assert pause["라는 질문을 던진다."] != clause
 
 
 def test_without_dialogue_everything_is_the_narrators(duo, write_script):
@@ -103,10 +125,10 @@ def test_dialogue_voice_renders_and_rerenders_only_quoted(duo, write_script, tmp
     out = tmp_path / "ep.mp3"
     plan = make_plan(loader.load(path))
     spoken = {u.text: u.spoken for u in plan.utterances}  # what the engines receive
-    quoted = sorted(spoken[q] for q in QUOTED)
+    quoted = sorted(spoken[q] for q in SPOKEN_QUOTES)
     result = render.render(loader.load(path), output=out, cache=cache)
     assert sorted(duo["quote"]) == quoted
-    assert sorted(duo["narr"]) == sorted([spoken["하나"]] + [spoken[n] for n in NARRATION])
+    assert sorted(duo["narr"]) == sorted([spoken["하나"]] + [spoken[n] for n in NARRATED])
 
     # the MP3 decodes to the timeline's length
     samples = ffmpeg.decode(str(out), 44100, channels=1)[:, 0]
@@ -117,8 +139,8 @@ def test_dialogue_voice_renders_and_rerenders_only_quoted(duo, write_script, tmp
     side = sidecar_paths(out)
     segments = json.loads(side["json"].read_text(encoding="utf-8"))["segments"]
     speakers = {s["body"]: s.get("speaker") for s in segments}
-    assert {speakers[q] for q in QUOTED} == {"quote"}
-    assert {speakers[n] for n in NARRATION} == {"narr"}
+    assert {speakers[q] for q in SPOKEN_QUOTES} == {"quote"}
+    assert {speakers[n] for n in NARRATED} == {"narr"}
     vtt = side["vtt"].read_text(encoding="utf-8")
     assert "<v quote>“왜 쓰는가?”</v>" in vtt
     assert "<v narr>그녀는 창밖을 보았다.</v>" in vtt
@@ -129,7 +151,7 @@ def test_dialogue_voice_renders_and_rerenders_only_quoted(duo, write_script, tmp
     again = render.render(loader.load(path), output=out, cache=cache)
     assert sorted(duo.pop("other")) == quoted
     assert duo == {}
-    assert again.synthesized == len(QUOTED)
+    assert again.synthesized == len(SPOKEN_QUOTES)
 
 
 def test_dialogue_follows_engine_override(duo, write_script):
@@ -153,3 +175,13 @@ def test_bad_dialogue_voice_is_one_line_with_its_line(duo, write_script, dialogu
 
     run = CliRunner().invoke(cli, ["render", str(path)])
     assert run.exit_code == 2 and f"{path}:5:" in run.output and "Traceback" not in run.output
+
+
+def test_text_json_names_the_speaker(duo, write_script):
+    from audioessay.cli import cli
+
+    run = CliRunner().invoke(cli, ["text", str(write_script(script_text())), "--json"])
+    assert run.exit_code == 0, run.output
+    rows = json.loads(run.output)
+    by = {r["text"]: r["speaker"] for r in rows}
+    assert by[EMBEDDED] == "quote" and by["이 영화는"] == "narr" and by["하나"] == "narr"

@@ -62,6 +62,7 @@ def text(script, changed, as_json, engine, cost):
     """Show each sentence as written and as it will be spoken (synthesizes nothing)."""
     import json
 
+    from audioessay.mix.assemble import speaker_names
     from audioessay.speech.plan import make_plan
 
     spec = load(script, engine)
@@ -70,6 +71,7 @@ def text(script, changed, as_json, engine, cost):
         print_cost(script, spec, plan)
         return
     prepare = _engine_forms(spec, plan)
+    speakers = speaker_names(plan)  # named only when the episode has more than one voice
     rows = []
     for u in plan.utterances:
         differs = u.text != u.spoken
@@ -77,8 +79,9 @@ def text(script, changed, as_json, engine, cost):
             continue
         if as_json:
             name, form = prepare(u)
-            rows.append({"section": u.section + 1, "title": plan.section_titles[u.section], "kind": u.kind,
-                         "text": u.text, "spoken": u.spoken, "engine": name, "engine_text": form})
+            row = {"section": u.section + 1, "title": plan.section_titles[u.section], "kind": u.kind,
+                   "text": u.text, "spoken": u.spoken, "engine": name, "engine_text": form}
+            rows.append(row | ({"speaker": speakers[u.voice]} if speakers else {}))
             continue
         mark = "*" if differs else " "
         click.echo(f"{mark} [{u.section + 1}] {u.text}")

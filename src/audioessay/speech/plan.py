@@ -13,7 +13,7 @@ from audioessay.config.groups import Pauses, Reading, Voice
 from audioessay.config.settings import Group, digest_material
 from audioessay.errors import InputError, Problem
 from audioessay.text import split
-from audioessay.text.quotes import wholly_quoted
+from audioessay.text.quotes import quoted_parts
 from audioessay.versions import output as output_versions
 from audioessay.text.normalize import apply_pronounce, normalize
 
@@ -73,7 +73,7 @@ def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading,
             voices.append(own)
         v = voices.index(own)
         limit = limit_for(own)
-        quoted = section.dialogue  # voice.dialogue: who speaks the wholly quoted sentences
+        quoted = section.dialogue  # voice.dialogue: who speaks quoted speech
         lexicon = dict(reading.pronounce) | dict(section.pronounce)
 
         def spoken_length(text: str, lexicon: dict[str, str] = lexicon) -> int:
@@ -86,24 +86,28 @@ def plan_sections(sections: Sequence[Section], pauses: Pauses, reading: Reading,
         for p_index, paragraph in enumerate(paras):
             sents = split.sentences(paragraph)
             for s_index, sentence in enumerate(sents):
-                by, most = v, limit
-                if quoted is not None and wholly_quoted(sentence):
-                    if quoted not in voices:  # listed once used, so an unused voice needs no engine
-                        voices.append(quoted)
-                    by, most = voices.index(quoted), limit_for(quoted)
-                parts = split.pieces(sentence, split.LONGEST_PIECE) if most is None \
-                    else split.pieces(sentence, most, spoken_length)
-                for k, part in enumerate(parts):
-                    spoken = spoken_form(part, reading, lexicon, used)
-                    if k < len(parts) - 1:  # a piece with nothing to say (a run of marks) takes no breath
-                        pause = pauses.clause if speaks(spoken) else 0
-                    elif s_index < len(sents) - 1:
-                        pause = pauses.sentence
-                    elif p_index < len(paras) - 1:
-                        pause = pauses.paragraph
-                    else:
-                        pause = pauses.section
-                    utterances.append(Utterance("sentence", index, part, spoken, pause, by))
+                # voice.dialogue: quoted speech (a whole sentence or inside one) is the dialogue voice's
+                runs = quoted_parts(sentence) if quoted is not None else [(sentence, False)]
+                for r_index, (run, is_quote) in enumerate(runs):
+                    by, most = v, limit
+                    if is_quote and quoted is not None:
+                        if quoted not in voices:  # listed once used, so an unused voice needs no engine
+                            voices.append(quoted)
+                        by, most = voices.index(quoted), limit_for(quoted)
+                    parts = split.pieces(run, split.LONGEST_PIECE) if most is None \
+                        else split.pieces(run, most, spoken_length)
+                    for k, part in enumerate(parts):
+                        spoken = spoken_form(part, reading, lexicon, used)
+                        if k < len(parts) - 1 or r_index < len(runs) - 1:
+                            # a piece with nothing to say (a run of marks) takes no breath
+                            pause = pauses.clause if speaks(spoken) else 0
+                        elif s_index < len(sents) - 1:
+                            pause = pauses.sentence
+                        elif p_index < len(paras) - 1:
+                            pause = pauses.paragraph
+                        else:
+                            pause = pauses.section
+                        utterances.append(Utterance("sentence", index, part, spoken, pause, by))
     if utterances:  # no long dead air at the very end; the outro (if any) follows
         last = utterances[-1]
         utterances[-1] = dataclasses.replace(last, pause_ms=min(last.pause_ms, 1000))
