@@ -189,9 +189,9 @@ def test_a_speaker_the_model_lacks_is_an_input_error(tmp_path):
     engine = engines.create("onnx", s.voice, s.engine_settings)
     assert engine.settings()["speaker"] == 1
     path.write_text(path.read_text(encoding="utf-8").replace("speaker: 1", "speaker: 2"), "utf-8")
-    s = script.load(path)
-    with pytest.raises(InputError, match="2 speaker"):
-        engines.create("onnx", s.voice, s.engine_settings)
+    found = problems_of(path)  # located when the script is read (exit 2 with file:line), not at render
+    assert len(found) == 1 and found[0].startswith(f"{path}:2") and "voice.onnx.speaker" in found[0], found
+    assert "2 speaker(s), ids 0 to 1" in found[0]
 
 
 def test_voices_lists_the_models_found_and_how_to_add_one(tmp_path, monkeypatch):
@@ -227,3 +227,33 @@ def test_a_model_named_in_show_defaults_is_found_from_the_show_file(tmp_path):
     s = script.load(path)
     assert s.voice.engine == "onnx"  # without the rebase the model is looked for beside the episode (exit 2)
     assert Path(s.engine_settings["onnx"].model).resolve() == (tmp_path / "voices" / "mine").resolve()
+
+
+def test_a_missing_model_in_show_defaults_is_said_relative_to_the_show_file(tmp_path):
+    (tmp_path / "show.yaml").write_text("title: 방송\ndefaults:\n  voice: {engine: onnx, onnx: {model: voices/gone}}\n",
+                                        encoding="utf-8")
+    (tmp_path / "ep").mkdir()
+    path = tmp_path / "ep" / "one.yaml"
+    path.write_text("title: 회차\nshow: ../show.yaml\nsections:\n  - title: 하나\n    text: 첫 문장이다.\n",
+                    encoding="utf-8")
+    found = problems_of(path)
+    assert len(found) == 1 and found[0].startswith(f"{tmp_path / 'show.yaml'}:3"), found
+    assert "relative to the show file" in found[0] and "relative to the script" not in found[0]
+
+
+def test_a_published_episode_whose_show_default_model_is_gone_exits_3(tmp_path):
+    tiny.piper_voice(tmp_path / "voices" / "mine", symbols())
+    (tmp_path / "show.yaml").write_text("title: 방송\ndefaults:\n  voice: {engine: onnx, onnx: {model: voices/mine}}\n",
+                                        encoding="utf-8")
+    (tmp_path / "ep").mkdir()
+    path = tmp_path / "ep" / "one.yaml"
+    path.write_text("title: 회차\nshow: ../show.yaml\nsections:\n  - title: 하나\n    text: 첫 문장이다.\n",
+                    encoding="utf-8")
+    result = render.render(script.load(path), cache=Cache(tmp_path / "c"))
+    before = result.output.read_bytes()
+    shutil.rmtree(tmp_path / "voices")
+    s = script.load(path)  # the show file's defaults serve a published episode: pinned, not an input problem
+    with pytest.raises(EngineError) as info:
+        render.render(s, cache=Cache(tmp_path / "c"))
+    assert info.value.exit_code == 3 and "model not found" in info.value.message
+    assert result.output.read_bytes() == before

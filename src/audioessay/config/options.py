@@ -30,6 +30,9 @@ class Context:
     doc: Located
     filename: str
     problems: list[Problem]
+    # a show file's defaults are checked for one episode: whether that episode's MP3 exists
+    # (None: the document is the episode's own, look at its `output`)
+    published: bool | None = None
 
     def problem(self, path: tuple, message: str, *, key_line: bool = False) -> None:
         line = self.doc.key_lines.get(path) if key_line else None

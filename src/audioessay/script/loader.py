@@ -208,7 +208,9 @@ def inherit(doc: yamlsource.Located, path: Path, problems: list[Problem]) -> Non
     if explicit:
         doc.value["show"] = sdoc.value.get("title") if isinstance(sdoc.value.get("title"), str) else ""
     raw = sdoc.value.get("defaults") or {}
-    sctx = Context(sdoc, str(show), problems)
+    output = doc.value.get("output")
+    mp3 = path.parent / output if isinstance(output, str) and output else path.with_suffix(".mp3")
+    sctx = Context(sdoc, str(show), problems, published=mp3.is_file())
     if not isinstance(raw, dict):
         sctx.problem(("defaults",), f"must be a mapping of script keys ({', '.join(INHERITED)})")
         return

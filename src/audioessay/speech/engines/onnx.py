@@ -49,15 +49,38 @@ class ModelPath(Text):
         text = self.check(value)
         script = Path(ctx.filename)
         full = Path(os.path.normpath(script.parent / Path(text).expanduser()))
-        try:
-            onnx_models.find(full)
+        try:  # in a show file's defaults the path is relative to the show file (ctx.filename)
+            model = onnx_models.find(full, "the show file" if path[:1] == ("defaults",) else "the script")
         except onnx_models.ModelProblem as exc:
             if not _published(ctx, script):
                 raise Invalid(str(exc)) from None
+            return str(full)
+        _check_speaker(model, path, ctx)
         return str(full)
 
 
+def _check_speaker(model: onnx_models.Model, path: tuple, ctx: Context) -> None:
+    """A voice.onnx.speaker beside the model that the model lacks is a located problem (exit 2
+    with file:line), not an engine error at render time."""
+    node: Any = ctx.doc.value
+    for part in path[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return
+    speaker = node.get("speaker") if isinstance(node, dict) else None
+    if isinstance(speaker, int) and not isinstance(speaker, bool) and speaker >= model.speakers:
+        ctx.problem(path[:-1] + ("speaker",), f"{speaker}: {_speaker_problem(model)}")
+
+
+def _speaker_problem(model: onnx_models.Model) -> str:
+    return (f"{model.model.name} has {model.speakers} speaker(s), ids 0 to {model.speakers - 1}; "
+            "choose one of them")
+
+
 def _published(ctx: Context, script: Path) -> bool:
+    if ctx.published is not None:  # a show file's defaults, checked for an episode
+        return ctx.published
     data = ctx.doc.value if isinstance(ctx.doc.value, dict) else {}
     output = data.get("output")
     mp3 = script.parent / output if isinstance(output, str) and output else script.with_suffix(".mp3")
@@ -237,8 +260,7 @@ class OnnxEngine(Engine):
             raise EngineError(f"{exc}; this episode was voiced with it: put the model back, or remove "
                               "the episode's MP3 to voice it anew") from None
         if group.speaker >= self.model.speakers:
-            raise InputError(f"voice.onnx.speaker {group.speaker}: {self.model.model.name} has "
-                             f"{self.model.speakers} speaker(s), ids 0 to {self.model.speakers - 1}")
+            raise InputError(f"voice.onnx.speaker {group.speaker}: {_speaker_problem(self.model)}")
         self.digest = onnx_models.digest(self.model)
         self.version = _runtime_version(self.model.family)
         self.speed = speed

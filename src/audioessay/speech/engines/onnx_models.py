@@ -50,10 +50,11 @@ class Model:
         return self.lexicon is None and self.meta.get("frontend", "") != "characters"
 
 
-def find(path: Path) -> Model:
-    """The model at `path` (a folder or an .onnx file), or ModelProblem saying what is wrong."""
+def find(path: Path, relative_to: str = "the script") -> Model:
+    """The model at `path` (a folder or an .onnx file), or ModelProblem saying what is wrong
+    (`relative_to`: the file the path was written in, for the message)."""
     if not path.exists():
-        raise ModelProblem(f"model not found: {path}; check the path (it is relative to the script)")
+        raise ModelProblem(f"model not found: {path}; check the path (it is relative to {relative_to})")
     if path.is_dir():
         return _in_folder(path)
     if path.suffix.lower() != ".onnx":
