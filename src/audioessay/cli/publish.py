@@ -62,12 +62,20 @@ def site(show, output, url):
 
 
 class _ByteReporter(ClickReporter):
-    """A progress bar over bytes on a terminal."""
+    """A progress bar over bytes on a terminal, with the files sent so far (advance is called
+    once a file, with its size)."""
+
+    files = 0
 
     def start(self, total: int) -> None:
         if not self.quiet and sys.stderr.isatty() and total:
-            self.bar = click.progressbar(length=total, label="uploading", file=sys.stderr, show_pos=True)
+            self.bar = click.progressbar(length=total, label="uploading", file=sys.stderr, show_pos=True,
+                                         item_show_func=lambda _: f"{self.files} files")
             self.bar.__enter__()
+
+    def advance(self, n: int) -> None:
+        self.files += 1
+        super().advance(n)
 
 
 @cli.command()

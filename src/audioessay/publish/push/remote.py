@@ -35,6 +35,15 @@ def safe_label(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
+def _known_hosts(label: str) -> str:
+    """~/.ssh/known_hosts, which must exist: sshfs would otherwise accept any host key (known_hosts=None)."""
+    path = os.path.expanduser("~/.ssh/known_hosts")
+    if not os.path.isfile(path):
+        raise InputError(f"publish target {label}: {path} does not exist, so the server cannot be verified; "
+                         "connect once with ssh (or use ssh-keyscan) and check its fingerprint")
+    return path
+
+
 def open_remote(url: str, endpoint_url: str | None = None) -> Remote:
     """The filesystem for `url`; InputError for a URL no backend serves or whose extra is missing."""
     import fsspec
@@ -49,6 +58,10 @@ def open_remote(url: str, endpoint_url: str | None = None) -> Remote:
         endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
         if endpoint:
             options["endpoint_url"] = endpoint
+    if scheme in ("sftp", "ssh"):  # both are sshfs
+        if not urlsplit(url).hostname:
+            raise InputError(f"publish target {label}: names no host; use sftp://user@host/path")
+        options["known_hosts"] = _known_hosts(label)
     try:
         fs, root = fsspec.core.url_to_fs(url, **options)
     except ValueError as exc:  # unknown protocol
@@ -60,6 +73,11 @@ def open_remote(url: str, endpoint_url: str | None = None) -> Remote:
                          f"pip install 'audioessay[{extra}]'") from None
     except OSError as exc:  # sftp connects here
         raise EngineError(f"publish target {label}: cannot connect ({exc}); check the host, port and keys") from None
-    if scheme == "s3" and not root.strip("/"):
+    except Exception as exc:
+        if type(exc).__name__ != "HostKeyNotVerifiable":  # asyncssh's, not an OSError
+            raise
+        raise EngineError(f"publish target {label}: ~/.ssh/known_hosts does not list this server's host key "
+                          f"({exc}); check its fingerprint, then add it (ssh-keyscan)") from None
+    if scheme == "s3" and (not urlsplit(url).netloc or not root.strip("/")):  # s3:///x would make x the bucket
         raise InputError(f"publish target {label}: names no bucket; use s3://bucket/prefix")
     return Remote(fs, root.rstrip("/"), scheme, label)

@@ -25,6 +25,8 @@ from audioessay.util.progress import Reporter
 
 MANIFEST = ".audioessay-publish.json"
 _HASHED = re.compile(rb"\.[0-9a-f]{12}\.mp3")
+_SIDECARS = ("*.vtt", "*.srt", "*.transcript.json", "*.chapters.json")  # what the feed and pages link beside the MP3
+_ADDRESSED = re.compile(r"\.[0-9a-f]{12}\.(mp3|vtt|srt|json)$")
 FORMAT = 1
 MAX_MANIFEST_BYTES = 16 << 20
 STOP_AFTER = "AUDIOESSAY_TEST_PUBLISH_STOP_AFTER"  # tests only: the process dies after N uploads
@@ -74,8 +76,7 @@ def content_type(name: str) -> str:
 
 
 def cache_control(name: str) -> str:
-    ext = os.path.splitext(name)[1].lower()
-    return LONG_CACHE if ext == ".mp3" else SHORT_CACHE  # MP3s are content-addressed; the rest is not
+    return LONG_CACHE if _ADDRESSED.search(name) else SHORT_CACHE  # content-addressed media never changes
 
 
 def order_key(name: str) -> tuple[int, str]:
@@ -91,6 +92,7 @@ def read_remote_manifest(remote: Remote) -> dict[str, Entry]:
     """What the target holds by the last publish; {} for a new target. EngineError if unreachable."""
     raw = _fetch(remote, MANIFEST)
     if raw is None:
+        _check_bucket(remote)
         return {}
     try:
         doc = json.loads(raw.decode("utf-8"))
@@ -100,6 +102,25 @@ def read_remote_manifest(remote: Remote) -> dict[str, Entry]:
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"{remote.label}/{MANIFEST}: not a manifest audioessay wrote ({exc}); "
                          "remove it to publish everything again") from None
+
+
+def _check_bucket(remote: Remote) -> None:
+    """A new S3 target's bucket must exist: a missing one is a wrong URL (exit 2), found before
+    any upload or dry-run plan, not as a failed write of the first file."""
+    if remote.protocol != "s3":
+        return
+    bucket = remote.root.split("/", 1)[0]
+    try:
+        remote.fs.info(bucket)
+    except FileNotFoundError:
+        raise InputError(f"publish target {remote.label}: bucket {bucket} does not exist at this endpoint; "
+                         "create it, or fix the bucket name or --endpoint-url") from None
+    except PermissionError as exc:
+        raise EngineError(f"publish target {remote.label}: refused reading bucket {bucket} ({exc}); "
+                          "check the credentials") from None
+    except Exception as exc:
+        raise EngineError(f"publish target {remote.label}: unreachable ({type(exc).__name__}: {exc}); "
+                          "check the URL, --endpoint-url and the network") from None
 
 
 def _fetch(remote: Remote, name: str) -> bytes | None:
@@ -149,17 +170,25 @@ def build(show_path: str | Path, remote: Remote, scratch: Path, *, delete: bool 
 def _content_address(folder: Path) -> None:
     """Name each MP3 after its content (stem.<sha256[:12]>.mp3) and point the feed and pages at
     that name: a re-rendered episode gets a new URL, so no enclosure URL ever serves other bytes
-    and a client mid-download keeps the old file. The guid stays (it comes from the show)."""
+    and a client mid-download keeps the old file. The guid stays (it comes from the show).
+    Its transcripts and chapters likewise (stem.<sha256[:12]>.vtt, ...): they are uploaded before
+    the feed, so at a fixed name they would change under the live feed's old MP3, whose times they
+    no longer match (a publish killed there would leave that feed inconsistent)."""
     renames = {}
-    for mp3 in sorted(folder.glob("*.mp3")):
-        named = f"{mp3.stem}.{_digest(mp3).sha256[:12]}.mp3"
-        mp3.rename(folder / named)
-        renames[quote(mp3.name)] = quote(named)
+    files = sorted({*folder.glob("*.mp3"), *(p for pattern in _SIDECARS for p in folder.glob(pattern))})
+    for path in files:
+        stem, ext = path.name.rsplit(".", 1)
+        named = f"{stem}.{_digest(path).sha256[:12]}.{ext}"
+        path.rename(folder / named)
+        renames[quote(path.name)] = quote(named)
+    if not renames:
+        return
+    # one pass, whole names only: a plain replace of "s.mp3" would also rewrite "xs.mp3" to s's hash
+    names = re.compile(r"(?<![\w.~%-])(" + "|".join(map(re.escape, sorted(renames, key=len, reverse=True)))
+                       + r")(?![\w.~%-])")
     for page in [*folder.glob("*.html"), folder / "feed.xml"]:
         text = page.read_text(encoding="utf-8")
-        for old, new in renames.items():
-            text = text.replace(old, new)
-        page.write_text(text, encoding="utf-8")
+        page.write_text(names.sub(lambda m: renames[m.group(1)], text), encoding="utf-8")
 
 
 def _put(remote: Remote, local: Path, name: str) -> None:
