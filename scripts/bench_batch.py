@@ -22,12 +22,16 @@ Ratios: (a)/(b) and (c)/(b). Targets, each PASS or FAIL:
   - (c) within 15% of (b)
   - peak of (b) <= N x one render's peak, N = the jobs (b) ran
 
+The 1-minute load average at the start and end of each way is printed with it: the
+machine is shared, and a way run while other work took the cores is slower for it.
+
 --quick: 6 essays. Exit status 0 when every target passes, 1 if one fails, 2 if a render fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -75,18 +79,25 @@ def main(argv: list[str] | None = None) -> int:
     scripts = essays(count, work)
     base = [sys.executable, "-m", "audioessay", "render"]
     try:
+        load: dict[str, tuple[float, float]] = {}
         cache = fresh(work, "a")
+        load_a = os.getloadavg()[0]
         started, one_peak, failures = time.monotonic(), 0.0, 0
         for s in scripts:
             run, code, err = measure([*base, str(s)], clean_env(None, cache))
             failures += code != 0
             one_peak = max(one_peak, run.tree_mb)
         serial = time.monotonic() - started
+        load["a"] = (load_a, os.getloadavg()[0])
         jobs = default_workers(count)
         cache = fresh(work, "b")
+        load_b = os.getloadavg()[0]
         batch, code_b, err_b = measure([*base, *map(str, scripts)], clean_env(None, cache))
+        load["b"] = (load_b, os.getloadavg()[0])
         cache = fresh(work, "c")
+        load_c = os.getloadavg()[0]
         dask, code_c, err_c = measure([*base, *map(str, scripts), "--scheduler", "local:2"], clean_env(None, cache))
+        load["c"] = (load_c, os.getloadavg()[0])
         failures += (code_b != 0) + (code_c != 0)
         for code, err in ((code_b, err_b), (code_c, err_c)):
             if code:
@@ -99,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(a) {count} commands one after another  {serial:7.1f} s   peak {one_peak:6.0f} MB (one render)")
     print(f"(b) one command, -j auto (= {jobs})      {batch.wall:7.1f} s   peak {batch.tree_mb:6.0f} MB")
     print(f"(c) one command, --scheduler local:2  {dask.wall:7.1f} s   peak {dask.tree_mb:6.0f} MB")
+    print("load average (1 min) at start -> end: "
+          + "   ".join(f"({k}) {a:.1f} -> {b:.1f}" for k, (a, b) in load.items()))
     print(f"(a)/(b) {serial / batch.wall:.2f}x   (c)/(b) {dask.wall / batch.wall:.2f}")
     per_essay = batch.wall / count
     for cores in (1, 8, 64):

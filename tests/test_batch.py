@@ -184,3 +184,38 @@ def test_default_workers_bounded_by_jobs_cores_and_memory(monkeypatch):
     assert local.default_workers(5) == 1
     monkeypatch.setattr(local, "available_memory", lambda: None)
     assert local.default_workers(100) == 8
+
+
+def test_error_names_the_script_as_the_episode_column_does(tmp_path, monkeypatch):
+    # Jobs carry absolute paths (for the workers); the error's file:line was shown absolute
+    # next to a relative episode name.
+    monkeypatch.chdir(tmp_path)
+    bad = jobs.Outcome(tmp_path / "b.yaml", jobs.FAILED, error=f"{tmp_path / 'b.yaml'}:3: x: wrong", exit_code=2)
+    other = jobs.Outcome(tmp_path / "c.yaml", jobs.FAILED, error=f"{tmp_path / 'music.ogg'}: cannot be read",
+                         exit_code=2)
+    lines = table.table([bad, other]).splitlines()
+    assert lines[1].split()[0] == "b.yaml" and lines[1].endswith("  b.yaml:3: x: wrong")
+    assert lines[2].endswith(f"  {tmp_path / 'music.ogg'}: cannot be read")  # another file: as it was
+
+
+def test_ctrl_c_stops_the_batch_when_the_command_ignores_sigint(tmp_path):
+    # Started with SIGINT ignored (`audioessay render ... &` in a script), the command did not
+    # see a Ctrl-C sent to its group, its workers did: they stopped their episodes and the
+    # pool went on to render the rest before exiting 130.
+    long_text = " ".join(f"이것은 {i} 번째 문장으로, 조금 길게 이어지는 이야기입니다." for i in range(80))
+    paths = [script(tmp_path, f"long{i}.yaml", long_text + f" 끝 {i}.") for i in range(4)]
+    proc = subprocess.Popen([*CMD, "render", *map(str, paths), "-j", "2", "--cache-dir", str(tmp_path / "cache")],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(tmp_path.glob(".*.part")) and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the batch ended before it could be interrupted"
+    writing = {p.name.split(".")[1] for p in tmp_path.glob(".*.part")}
+    os.killpg(proc.pid, signal.SIGINT)
+    started = time.monotonic()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out + err
+    assert time.monotonic() - started < 10
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    assert not (tmp_path / "long2.mp3").exists() and not (tmp_path / "long3.mp3").exists(), (writing, out)

@@ -132,3 +132,32 @@ def test_bad_local_count_is_exit_2(tmp_path):
 
     with pytest.raises(InputError, match="local:N"):
         cluster.run([jobs.Job(tmp_path / "x.yaml")], "local:zero")
+
+
+def test_ctrl_c_with_a_local_cluster_leaves_no_partial_file(tmp_path):
+    """A terminal's Ctrl-C reaches the command and its LocalCluster workers at once. The
+    workers ended their event loops with a traceback while the render threads were writing,
+    leaving .part files; and Dask's INFO lines were printed without -v."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    long_text = " ".join(f"이것은 {i} 번째 문장으로, 조금 길게 이어지는 이야기입니다." for i in range(80))
+    paths = [script(tmp_path, f"long{i}.yaml", long_text + f" 끝 {i}.") for i in range(3)]
+    proc = subprocess.Popen([sys.executable, "-m", "audioessay", "render", *map(str, paths), "--scheduler", "local:2",
+                             "--cache-dir", str(tmp_path / "cache")], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not list(tmp_path.glob(".*.part")) and proc.poll() is None:
+        time.sleep(0.05)  # until a render is writing its MP3
+    assert proc.poll() is None, "the batch ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "Scheduler at:" not in err and "Start Nanny at" not in err, err  # Dask's INFO lines: -v only
+    time.sleep(0.3)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    for mp3 in tmp_path.glob("*.mp3"):  # an episode that finished before the Ctrl-C is whole
+        assert audible_seconds(mp3) > 5.0

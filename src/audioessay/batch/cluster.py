@@ -17,7 +17,7 @@ import contextlib
 import logging
 from typing import Any
 
-from audioessay.batch.jobs import FAILED, Job, Outcome, Progress, failed, load, run_job
+from audioessay.batch.jobs import FAILED, Job, Outcome, Progress, clean_parts, failed, load, run_job
 from audioessay.errors import InputError, ToolError
 
 # Dask starts worker processes with MALLOC_TRIM_THRESHOLD_=65536, which makes glibc give
@@ -25,6 +25,7 @@ from audioessay.errors import InputError, ToolError
 # long (half of it system time). None unsets it (docs/batch.md for `dask worker`).
 TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 ENGINE_FAILURE = 3  # EngineError's exit code: the failures worth another try
+WORKER_PRELOAD = "audioessay.batch.daskworker"  # local:N workers ignore the terminal's Ctrl-C
 
 
 class _Retry(Exception):
@@ -42,20 +43,28 @@ def run(jobs: list[Job], scheduler: str, progress: Progress | None = None, *, re
         engine_concurrency: int | None = None) -> list[Outcome]:
     """Render every job on the cluster; outcomes in the jobs' order."""
     progress = progress or Progress()
-    if logging.getLogger().getEffectiveLevel() > logging.INFO:  # Dask's own INFO lines only with -v
-        logging.getLogger("distributed").setLevel(logging.WARNING)
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise ToolError("--scheduler needs Dask: pip install 'audioessay[dask]'") from None
+    # Dask's own INFO lines only with -v. After the import: importing distributed sets its
+    # logger to INFO (its config's logging.distributed), undoing a level set before.
+    if logging.getLogger().getEffectiveLevel() > logging.INFO:
+        logging.getLogger("distributed").setLevel(logging.WARNING)
+    outcomes: dict[int, Outcome] = {}
     with contextlib.ExitStack() as stack:
         if scheduler.startswith("local:"):
             count = _count(scheduler)
             import dask
 
+            # Registered first, so it runs last: once the cluster is closed (on Ctrl-C, its
+            # workers are stopped mid-render), the temporaries of every episode that did
+            # not come back are removed. Remote workers are left alone: a cancelled task
+            # that runs on finishes its episode whole (every output is renamed into place).
+            stack.callback(_clean_unfinished, jobs, outcomes)
             stack.enter_context(dask.config.set({TRIM_KEY: None}))
             cluster = stack.enter_context(LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
-                                                       dashboard_address=":0"))
+                                                       dashboard_address=":0", preload=[WORKER_PRELOAD]))
             client = stack.enter_context(Client(cluster))
         else:
             try:
@@ -68,12 +77,21 @@ def run(jobs: list[Job], scheduler: str, progress: Progress | None = None, *, re
             progress.started(job)
             futures[client.submit(task, job, engine_concurrency, retries=retries, pure=False,
                                   key=f"audioessay-render-{index}-{job.script.name}")] = index
-        outcomes: dict[int, Outcome] = {}
-        for future in as_completed(futures):
-            index = futures[future]
-            outcomes[index] = _result(future, jobs[index])
-            progress.finished(outcomes[index])
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                outcomes[index] = _result(future, jobs[index])
+                progress.finished(outcomes[index])
+        except KeyboardInterrupt:  # closing the cluster now stops renders: no warnings about it
+            logging.getLogger("distributed").setLevel(logging.ERROR)
+            raise
         return [outcomes[i] for i in range(len(jobs))]
+
+
+def _clean_unfinished(jobs: list[Job], outcomes: dict[int, Outcome]) -> None:
+    for index, job in enumerate(jobs):
+        if index not in outcomes:
+            clean_parts(job)
 
 
 def _count(scheduler: str) -> int:

@@ -81,6 +81,17 @@ def run_job(job: Job) -> Outcome:
                    result.duration_ms, result.engine, lufs, time.monotonic() - started)
 
 
+def clean_parts(job: Job) -> None:
+    """Remove the temporaries of `job`'s outputs: after its render was killed mid-write."""
+    import contextlib
+
+    from audioessay.util.fsutil import clean_stale_parts
+
+    with contextlib.suppress(Exception):
+        output = job.output or load(job).output
+        clean_stale_parts(output.parent, output.stem, older_than_s=0)
+
+
 def failed(job: Job, error: str, exit_code: int, seconds: float = 0.0) -> Outcome:
     return Outcome(job.script, FAILED, job.output, seconds=seconds, error=error, exit_code=exit_code)
 

@@ -27,7 +27,7 @@ import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from audioessay.batch.jobs import INTERRUPTED, Job, Outcome, Progress, failed, load, run_job
+from audioessay.batch.jobs import INTERRUPTED, Job, Outcome, Progress, clean_parts, failed, run_job
 
 PEAK_BYTES = 300 << 20  # one render's peak memory, a bound up to two-hour episodes (docs/batch.md)
 GRACE_S = 5.0  # after Ctrl-C, how long a worker may take to remove its temporaries
@@ -125,6 +125,10 @@ class _Pool:
             outcome = failed(job, f"internal error ({type(exc).__name__}: {str(exc)[:200]})", 70)
         self.outcomes[index] = outcome
         self.progress.finished(outcome)
+        if outcome.exit_code == INTERRUPTED:
+            # A worker took a Ctrl-C: the user's, which this process may not see (started with
+            # SIGINT ignored, as `cmd &` in a script is). Stop everything, not just that episode.
+            raise KeyboardInterrupt
 
     def _broken(self) -> None:
         """The pool is unusable: the next job starts a new one."""
@@ -157,20 +161,12 @@ class _Pool:
             for p in processes:
                 p.join(timeout=1)
             for future in left:  # killed mid-render: its temporaries are still there
-                _clean_parts(self.jobs[self.running[future]])
+                clean_parts(self.jobs[self.running[future]])
             if self.executor is not None:
                 self.executor.shutdown(wait=False, cancel_futures=True)
         finally:
             if main:
                 signal.signal(signal.SIGINT, saved)
-
-
-def _clean_parts(job: Job) -> None:
-    from audioessay.util.fsutil import clean_stale_parts
-
-    with contextlib.suppress(Exception):
-        output = job.output or load(job).output
-        clean_stale_parts(output.parent, output.stem, older_than_s=0)
 
 
 # ---- in the worker process ----------------------------------------------------------------

@@ -34,7 +34,16 @@ def row(outcome: Outcome) -> tuple[str, ...]:
     rendered = outcome.status != FAILED and outcome.duration_ms > 0
     return (shown(outcome.script), outcome.status, _mmss(outcome.duration_ms) if rendered else "",
             outcome.engine, f"{outcome.lufs:.1f} LUFS" if outcome.lufs is not None else "",
-            f"{outcome.seconds:.1f} s", outcome.error)
+            f"{outcome.seconds:.1f} s", _error(outcome))
+
+
+def _error(outcome: Outcome) -> str:
+    """The error line, its file named as the episode column names it: the job's script is
+    absolute (for the workers), the error's file:line would otherwise be too."""
+    prefix = f"{outcome.script}:"
+    if outcome.error.startswith(prefix):
+        return shown(outcome.script) + outcome.error[len(prefix) - 1:]
+    return outcome.error
 
 
 def table(outcomes: Sequence[Outcome]) -> str:
