@@ -60,6 +60,16 @@ def test_one_broken_script_others_render_and_exit_2(tmp_path):
     assert "3 episodes: 2 rendered, 1 failed" in proc.stdout
 
 
+def test_quiet_names_each_failure_once(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: x\nvoice:\n  engine: espeak\nsections:\n  - title: 하나\n    text: ''\n", encoding="utf-8")
+    good = script(tmp_path, "good.yaml")
+    proc = run([good, bad, "-q"], tmp_path, tmp_path / "cache")
+    assert proc.returncode == 2 and proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"error: {bad}:6: sections[0].text:") and line.count(str(bad)) == 1, line
+
+
 def test_second_run_is_up_to_date(tmp_path):
     names = [script(tmp_path, f"{n}.yaml", f"{n} 이야기입니다.") for n in "xy"]
     assert run([*names, "-j", "2"], tmp_path, tmp_path / "cache").returncode == 0

@@ -89,8 +89,9 @@ def _render_many(scripts, output, force, jobs, episodes, scheduler, engine_concu
         click.echo(table.totals(outcomes, time.monotonic() - started))
     elif any(o.error for o in outcomes):
         for o in outcomes:
-            if o.error:
-                click.echo(f"error: {o.script}: {o.error}", err=True)
+            if o.error:  # an input error already starts with its file:line
+                where = "" if o.error.startswith(str(o.script)) else f"{o.script}: "
+                click.echo(f"error: {where}{o.error}", err=True)
     code = batch_jobs.exit_code(outcomes)
     if code:
         raise SystemExit(code)
