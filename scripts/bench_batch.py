@@ -86,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         for s in scripts:
             run, code, err = measure([*base, str(s)], clean_env(None, cache))
             failures += code != 0
+            if code:
+                print(f"{s.name}: exit {code}\n{err[-2000:]}", file=sys.stderr)
             one_peak = max(one_peak, run.tree_mb)
         serial = time.monotonic() - started
         load["a"] = (load_a, os.getloadavg()[0])

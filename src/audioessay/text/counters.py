@@ -1,4 +1,4 @@
-"""Counters whose number system depends on the noun's sense: 분, 편, 장.
+"""Counters whose number system depends on the noun's sense: 분, 편, 장, 세트.
 
 `choose(number, word, before, after)` returns "native", "sino" or None (no opinion:
 the general table in numbers.py decides). Cheap context rules come first; the
@@ -11,6 +11,7 @@ the words around it settle nothing.
   sino label of an instalment (시리즈 3편 = 삼 편) stays.
 - 장: sino for chapters (1장의 제목, 3장에서 다룬), native for sheets (종이 세 장, 두 장씩);
   when neither shows, the analyser's tag decides: NNG (장 "chapter") -> sino, NNB -> native.
+- 세트: the label of a set in a match (1세트에서, 2세트를 따냈다) is sino; counted sets are native.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ PEOPLE_AFTER = re.compile(r"^분(?:께서|께|들|\s모두|\s다)|^분[이은을
 WORK_NOUNS = ("영화", "작품", "논문", "소설", "시", "드라마", "기사", "글", "에세이", "칼럼", "단편", "다큐", "애니", "편지")
 PIECE_AFTER = re.compile(r"^편\s?(?:씩|정도|가량|남짓|이상|이하|쯤)|^편의\s?(?:" + "|".join(WORK_NOUNS) + ")")
 WORK_BEFORE = re.compile(r"(?:" + "|".join(WORK_NOUNS) + r")\s?$")
+
+# 세트: counted (세 세트 만에, 두 세트 구매: native, numbers.py) unless it names a set of a match
+# (1세트에서, 3세트 초반, 2세트를 따냈다: the label, sino).
+SET_LABEL_AFTER = re.compile(r"^세트\s?(?:에서|에|초반|중반|후반|막판|부터|까지|스코어|\d|를\s?(?:따|내주|내준|가져|잡|빼앗|먼저))")
 
 # 장: sheets vs chapters.
 SHEET_BEFORE = re.compile(r"(?:종이|사진|티켓|표|카드|엽서|우표|지폐|수건|이불|유리|벽돌|장판|서류|원고지|복사지|명함|편지지|타일|CD|앨범|접시)\s?$")
@@ -54,6 +59,8 @@ def choose(number: str, word: str, before: str, after: str) -> str | None:
         if PIECE_AFTER.search(tail) or WORK_BEFORE.search(before):
             return "native"
         return None
+    if word.startswith("세트"):
+        return "sino" if SET_LABEL_AFTER.search(tail) else None
     if word.startswith("장") and not word.startswith(("장면", "장관", "장애", "장소", "장기", "장학")):
         if SHEET_AFTER.search(tail) or SHEET_BEFORE.search(before):
             return "native"

@@ -162,6 +162,13 @@ def _compound(word: str) -> str | None:
     return None
 
 
+def capitals_word(word: str) -> str | None:
+    """An all-capital word's conventional reading from the data file only (SALE 세일), or None;
+    for words inside codes (SALE2024), where the dictionary is not consulted."""
+    caps, _, initialisms = _data()
+    return None if word in initialisms else caps.get(word.lower())
+
+
 def _read_capitals(word: str) -> str | None:
     """An all-capital word read as a word (NASA 나사, SMART 스마트), or None to spell it."""
     caps, words, initialisms = _data()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .common import HANGUL, HANJA, space_before
-from .english import mailbox_word
+from .english import capitals_word, mailbox_word
 from .hanja_readings import read_run
 from .lexicon import LETTER_NAMES, LEXICON, LOWERCASE_WORDS, NUMBER_ABBREVIATIONS
 from .numbers import ENGLISH_DIGITS, SINO_DIGITS, read_digits, sino
@@ -112,6 +112,13 @@ def _spell(m: re.Match[str]) -> str:
 
 # Latin letters mixed with digits: MP3, K2, H5N1, NO2, KF94. At least one capital and one digit.
 _CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)[A-Za-z][A-Za-z0-9]*(?![A-Za-z0-9]|\.\w)")  # not a host name
+# A hexadecimal number: 0x80070005 -> 영엑스 팔영영칠영영영오, each digit said.
+_HEX = re.compile(r"(?<![A-Za-z0-9])0x([0-9A-Fa-f]+)(?![A-Za-z0-9])")
+
+
+def _hex(m: re.Match[str]) -> str:
+    digits = "".join(SINO_DIGITS[int(c)] if c.isdigit() else LETTER_NAMES[c.upper()] for c in m.group(1))
+    return space_before(m.string, m.start()) + "영엑스 " + digits
 
 
 def _code(m: re.Match[str]) -> str:
@@ -126,6 +133,8 @@ def _code(m: re.Match[str]) -> str:
                 out.append(" " + read_digits(part) + " ")
             else:
                 out.append(" " + sino(int(part)) + " ")
+        elif part.isupper() and (word := capitals_word(part)):
+            out.append(" " + word + " ")  # SALE2024 -> 세일 이공이사
         elif part.isupper() or len(part) <= 2:
             out.append("".join(LETTER_NAMES[c.upper()] for c in part))
         else:
@@ -138,8 +147,10 @@ _BASEMENT = re.compile(r"(?<![A-Za-z0-9])B(\d{1,2})(?=\s?층)")
 
 def read_codes(text: str) -> str:
     """Letter-and-digit codes: K2 -> 케이투, H5N1 -> 에이치파이브엔원, NO2 -> 엔오투, KF94 -> 케이에프 구십사;
-    a basement floor is 지하: B1층 -> 지하 1층."""
+    a basement floor is 지하: B1층 -> 지하 1층; a hexadecimal number is said digit by digit (0x1F ->
+    영엑스 일에프); a word the data file reads inside a code is a word (SALE2024 -> 세일 이공이사)."""
     text = _BASEMENT.sub(lambda m: space_before(m.string, m.start()) + "지하 " + m.group(1), text)
+    text = _HEX.sub(_hex, text)
     return _CODE.sub(_code, text)
 
 
@@ -156,12 +167,17 @@ def spell_acronyms(text: str) -> str:
     return _ACRONYM.sub(_spell, text)
 
 
+# A single capital in a comma list is a letter name too: S, M, L -> 에스, 엠, 엘.
+_LISTED_LETTER = re.compile(r"(?<![A-Za-z])(?:(?<=, )|(?<=,))[A-Z](?![A-Za-z])|(?<![A-Za-z])[A-Z](?=,)")
+
+
 def spell_letters(text: str) -> str:
-    """A single capital beside Hangul is a letter name: A형 -> 에이형, 앤 B -> 앤 비.
+    """A single capital beside Hangul, or in a comma list, is a letter name: A형 -> 에이형,
+    앤 B -> 앤 비, S, M, L -> 에스, 엠, 엘.
 
     Repeated until stable: each spelled letter is new Hangul beside the next (A B C형).
     """
     previous = None
     while text != previous:
-        previous, text = text, _LONE_LETTER.sub(_spell, text)
+        previous, text = text, _LISTED_LETTER.sub(_spell, _LONE_LETTER.sub(_spell, text))
     return text

@@ -27,6 +27,7 @@ LEXICON = {
     "PD": "피디",
     "TV": "티비",
     "NASA": "나사",
+    "pH": "피에이치",  # acidity: pH 7 -> 피에이치 칠
     "UNESCO": "유네스코",
     "UNICEF": "유니세프",
     "FIFA": "피파",

@@ -225,7 +225,8 @@ _TIDY = (
     (re.compile(r" (?=[,.?!:;])"), ""),  # no space before punctuation
     (re.compile(r"\.{2,}"), "."),  # ". ." closed up is one stop, not an ellipsis
     (re.compile(r",(?=[,.?!:;])"), ""),  # a pause before a stop is just the stop
-    (re.compile(r"(?<=[.?!:;]),"), ""),
+    (re.compile(r"(?<=[.?!:;]),(?= |$)"), ""),
+    (re.compile(r"(?<=[.?!:;]),"), " "),  # www.,a: the stop stays apart from what follows (no new host name)
     (re.compile(r",(?=[^ ])"), ", "),  # a pause is followed by a space
     (re.compile(r"^[ ,]+|[ ,]+$"), ""),
 )

@@ -32,6 +32,8 @@ NATIVE_COUNTERS = (
     "개", "명", "살", "시", "권", "잔", "번", "달", "장", "곳", "통", "채",
     "벌", "쌍", "척", "병", "판", "줄", "대", "배", "골", "자", "곡", "칸", "끼", "알", "톨",
     "해", "발",
+    # sets in a match and kitchen measures: 세 세트, 두 큰술, 한 컵 (도움 stays sino: 일 도움)
+    "세트", "큰술", "작은술", "스푼", "컵",
 )
 
 # Words that start like a native counter but take sino numbers (3개월 삼 개월,

@@ -16,7 +16,7 @@ import re
 from .common import HANGUL, space_before
 from .numbers import sino
 
-_COLON_PAIR = re.compile(rf"(?<![\d:.])(\d{{1,3}}):(\d{{1,3}})(?![\d:]|\.\d)(?P<word>[{HANGUL}]*)")
+_COLON_PAIR = re.compile(rf"(?<![\d:.,])(\d{{1,3}}):(\d{{1,3}})(?!,\d)(?![\d:]|\.\d)(?P<word>[{HANGUL}]*)")
 # A result word glued to the pair or right after it.
 _RESULT = re.compile(r"^\s?(?:완승|완패|대승|대패|신승|석패|승리|패배|무승부|역전|스코어|동점|리드"
                      r"|[승패](?=[을를이가의로으]|\s|$|[,.!?]))")

@@ -75,7 +75,8 @@ _SERVICE = re.compile(r"(?<![\d-])(15\d\d|16\d\d|18\d\d)-(\d{4})(?![\d-]|\s?년)
 _SHORT_NUMBER = re.compile(rf"(?<![\d.,])(112|119|114|1330|1366|1577|1588|1899|129|131|1339)(?![\d%]|[.,]\d)( ?[{HANGUL}]*)")
 _DATE = re.compile(r"(?<![\d.])(\d{4})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{1,2})(?![\d])(?:\.(?!\d))?")
 _TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
-_RATIO = re.compile(r"(?<![\d:])(\d+):(\d+)(?![\d:])")
+# A ratio may have thousands commas and decimals: 1,500:1 (경쟁률), 1:1.2 (물과 쌀).
+_RATIO = re.compile(r"(?<![\d:.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?):(\d{1,3}(?:,\d{3})+(?![\d])|\d+(?:\.\d+)?)(?![\d:])")
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})[·・‧](\d{1,2})(?![\d])")
 _RANGE = re.compile(
     rf"(?<![\d.])((?:(?<![0-9A-Za-z{HANGUL}])-)?{NUMBER})\s*([~〜～–-])\s*(-?{NUMBER})(?: ?([{HANGUL}]+))?"
