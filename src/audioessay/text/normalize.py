@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 
 from .codes import read_chemical_formulas, read_generations, read_hyphen_codes, read_name_digits
 from .common import HANGUL, HANJA, SILENT, space_before
@@ -329,6 +330,17 @@ def normalize(
     """
     if pronounce:
         text, _ = apply_pronounce(text, pronounce)
-    for step in STEPS if steps is None else steps:
+    if steps is None:
+        return _built_in(text)
+    for step in steps:
+        text = step(text)
+    return text
+
+
+@lru_cache(maxsize=8192)
+def _built_in(text: str) -> str:
+    """The built-in rules, remembered: planning asks for the same pieces again while it
+    looks for where to cut a long sentence, and every render plans the whole script."""
+    for step in STEPS:
         text = step(text)
     return text
