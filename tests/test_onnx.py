@@ -229,13 +229,19 @@ def test_a_model_named_in_show_defaults_is_found_from_the_show_file(tmp_path):
     assert Path(s.engine_settings["onnx"].model).resolve() == (tmp_path / "voices" / "mine").resolve()
 
 
-def test_a_missing_model_in_show_defaults_is_said_relative_to_the_show_file(tmp_path):
-    (tmp_path / "show.yaml").write_text("title: 방송\ndefaults:\n  voice: {engine: onnx, onnx: {model: voices/gone}}\n",
-                                        encoding="utf-8")
-    (tmp_path / "ep").mkdir()
-    path = tmp_path / "ep" / "one.yaml"
+def show_episode(folder: Path, model: str) -> Path:
+    """An episode in folder/ep whose show file (folder/show.yaml) names the onnx `model` in its defaults."""
+    (folder / "show.yaml").write_text(f"title: 방송\ndefaults:\n  voice: {{engine: onnx, onnx: {{model: {model}}}}}\n",
+                                      encoding="utf-8")
+    (folder / "ep").mkdir()
+    path = folder / "ep" / "one.yaml"
     path.write_text("title: 회차\nshow: ../show.yaml\nsections:\n  - title: 하나\n    text: 첫 문장이다.\n",
                     encoding="utf-8")
+    return path
+
+
+def test_a_missing_model_in_show_defaults_is_said_relative_to_the_show_file(tmp_path):
+    path = show_episode(tmp_path, "voices/gone")
     found = problems_of(path)
     assert len(found) == 1 and found[0].startswith(f"{tmp_path / 'show.yaml'}:3"), found
     assert "relative to the show file" in found[0] and "relative to the script" not in found[0]
@@ -243,12 +249,7 @@ def test_a_missing_model_in_show_defaults_is_said_relative_to_the_show_file(tmp_
 
 def test_a_published_episode_whose_show_default_model_is_gone_exits_3(tmp_path):
     tiny.piper_voice(tmp_path / "voices" / "mine", symbols())
-    (tmp_path / "show.yaml").write_text("title: 방송\ndefaults:\n  voice: {engine: onnx, onnx: {model: voices/mine}}\n",
-                                        encoding="utf-8")
-    (tmp_path / "ep").mkdir()
-    path = tmp_path / "ep" / "one.yaml"
-    path.write_text("title: 회차\nshow: ../show.yaml\nsections:\n  - title: 하나\n    text: 첫 문장이다.\n",
-                    encoding="utf-8")
+    path = show_episode(tmp_path, "voices/mine")
     result = render.render(script.load(path), cache=Cache(tmp_path / "c"))
     before = result.output.read_bytes()
     shutil.rmtree(tmp_path / "voices")
