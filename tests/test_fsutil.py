@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import sys
 import time
 from pathlib import Path
 
@@ -124,6 +126,47 @@ def test_atomic_path_interrupted_leaves_target(tmp_path):
             tmp.write_bytes(b"half")
             raise KeyboardInterrupt
     assert target.read_bytes() == b"previous" and parts(tmp_path) == []
+
+
+class _CtrlCAtLine:
+    """A trace that sends this process SIGINT at the n-th line run inside util/fsutil.py: a
+    Ctrl-C between any two statements of the code that makes and renames temporaries."""
+
+    def __init__(self, n: int):
+        self.n, self.seen = n, 0
+
+    def __call__(self, frame, event, arg):
+        if not frame.f_code.co_filename.endswith(os.path.join("util", "fsutil.py")):
+            return None
+        if event == "line":
+            self.seen += 1
+            if self.seen == self.n:
+                signal.raise_signal(signal.SIGINT)
+        return self
+
+
+def test_ctrl_c_at_any_line_of_a_group_write_leaves_no_temporary_and_a_whole_set(tmp_path):
+    targets = [tmp_path / "ep.chapters.json", tmp_path / "ep.vtt", tmp_path / "ep.mp3"]
+    n, finished = 0, False
+    while not finished:
+        n += 1
+        for t in targets:
+            t.write_text("old")
+        trace = _CtrlCAtLine(n)
+        sys.settrace(trace)
+        try:
+            with atomic_group(targets) as tmps:
+                for tmp in tmps.values():
+                    tmp.write_text("new")
+            finished = trace.seen < n  # the whole write ran without reaching line n
+        except KeyboardInterrupt:
+            pass
+        finally:
+            sys.settrace(None)
+        contents = {t.read_text() for t in targets}
+        assert parts(tmp_path) == [], f"Ctrl-C at line {n} of the write"
+        assert len(contents) == 1, f"Ctrl-C at line {n} left a mixed set: {contents}"
+    assert n > 20 and contents == {"new"}
 
 
 def test_clean_stale_parts_removes_only_old_temporaries_of_this_stem(tmp_path):

@@ -89,7 +89,7 @@ def clean_parts(job: Job) -> None:
 
     with contextlib.suppress(Exception):
         output = job.output or load(job).output
-        clean_stale_parts(output.parent, output.stem, older_than_s=0)
+        clean_stale_parts(output.parent, output.stem, older_than_s=-60)  # all, whatever their clock
 
 
 def failed(job: Job, error: str, exit_code: int, seconds: float = 0.0) -> Outcome:

@@ -24,6 +24,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -151,7 +152,11 @@ class _Pool:
             for p in processes:
                 with contextlib.suppress(OSError):
                     os.kill(p.pid, signal.SIGTERM)
-            _, left = wait(self.running, timeout=GRACE_S)
+            # Wait for the processes, not the futures: one worker's exit breaks the pool, which
+            # fails every future at once while the other workers are still removing temporaries.
+            deadline = time.monotonic() + GRACE_S
+            for p in processes:
+                p.join(timeout=max(0.0, deadline - time.monotonic()))
             # The pool may have started a worker since (one per episode): kill those too.
             processes += [p for p in (getattr(self.executor, "_processes", None) or {}).values()
                           if p not in processes]
@@ -160,8 +165,8 @@ class _Pool:
                     p.kill()
             for p in processes:
                 p.join(timeout=1)
-            for future in left:  # killed mid-render: its temporaries are still there
-                clean_parts(self.jobs[self.running[future]])
+            for index in self.running.values():  # every writer is gone: what is left of theirs goes
+                clean_parts(self.jobs[index])
             if self.executor is not None:
                 self.executor.shutdown(wait=False, cancel_futures=True)
         finally:

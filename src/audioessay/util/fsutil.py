@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
+import signal
 import stat
-import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from audioessay.errors import InputError
 
@@ -40,7 +42,8 @@ def atomic_group(targets: Sequence[str | os.PathLike]) -> Iterator[dict[Path, Pa
 
     A failure inside the block, or a check failing before the first rename, removes the
     temporaries and leaves every target as it was. If a rename itself fails, the targets
-    already replaced are put back from hard-linked backups. What cannot be covered is a
+    already replaced are put back from hard-linked backups. Ctrl-C and SIGTERM wait while
+    temporaries are made, renamed or removed (`signals_held`). What cannot be covered is a
     SIGKILL or power loss in the microseconds between two renames: then some targets are
     new and some old, which is why the last file renamed should record a digest of the rest.
     """
@@ -49,41 +52,69 @@ def atomic_group(targets: Sequence[str | os.PathLike]) -> Iterator[dict[Path, Pa
         raise ValueError(f"atomic_group: a target is named twice in {paths}")
     tmps: dict[Path, Path] = {}
     try:
-        for target in paths:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-            os.close(fd)
-            tmps[target] = Path(name)
+        with signals_held():
+            for target in paths:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _create_part(target, tmps)
         yield dict(tmps)
-        for target, tmp in tmps.items():
-            _refuse_non_regular(target)
-            os.chmod(tmp, _mode_for(target))
-        _rename_all(tmps)
+        with signals_held():
+            for target, tmp in tmps.items():
+                _refuse_non_regular(target)
+                os.chmod(tmp, _mode_for(target))
+            _rename_all(tmps)
     except BaseException:
-        for tmp in tmps.values():
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+        with signals_held():
+            for tmp in tmps.values():
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
         raise
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) and SIGTERM for the length of the block, then deliver them: the
+    block (making temporaries, renaming a set, removing temporaries) is never cut in half.
+    Only the main thread receives them; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum, frame) -> None:
+        caught.append(signum)
+
+    previous: dict[signal.Signals, Any] = {}
+    try:
+        for stop in (signal.SIGTERM, signal.SIGINT):
+            previous[stop] = signal.getsignal(stop)  # known before it is replaced
+            signal.signal(stop, hold)
+        yield
+    finally:
+        for stop, handler in previous.items():  # SIGINT last: one arriving meanwhile is held
+            signal.signal(stop, handler if handler is not None else signal.SIG_DFL)
+        for number in dict.fromkeys(caught):
+            signal.raise_signal(number)
 
 
 def _rename_all(tmps: dict[Path, Path]) -> None:
     backups: dict[Path, Path] = {}
-    done: list[Path] = []
+    new = {target for target in tmps if not target.exists()}
+    started: list[Path] = []
     try:
         if len(tmps) > 1:
             for target in tmps:
-                backup = _backup(target)
-                if backup is not None:
-                    backups[target] = backup
+                _backup(target, backups)
         for target, tmp in tmps.items():
+            started.append(target)  # before the rename: a Ctrl-C right after it must undo it
             os.replace(tmp, target)
-            done.append(target)
     except BaseException:
-        for target in done:  # put the previous set back (a target that was new is removed)
+        for target in started:  # put the previous set back (a target that was new is removed)
+            if tmps[target].exists():
+                continue  # not renamed yet
             with contextlib.suppress(OSError):
                 if target in backups:
                     os.replace(backups.pop(target), target)
-                else:
+                elif target in new:
                     target.unlink()
         raise
     finally:
@@ -92,18 +123,32 @@ def _rename_all(tmps: dict[Path, Path]) -> None:
                 backup.unlink()
 
 
-def _backup(target: Path) -> Path | None:
-    """A hard link to the current `target` (None if it does not exist or links are impossible)."""
+def _part_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+
+
+def _create_part(target: Path, into: dict[Path, Path]) -> None:
+    """Create an empty temporary for `target`, recorded in `into` before it exists: a Ctrl-C
+    between the two steps (the handler runs between bytecodes) cannot leave one unrecorded."""
+    while True:
+        into[target] = name = _part_name(target)
+        try:
+            os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            return
+        except FileExistsError:
+            continue
+
+
+def _backup(target: Path, into: dict[Path, Path]) -> None:
+    """Record in `into` a hard link to the current `target` (none if it does not exist or
+    links are impossible); recorded first, like `_create_part`."""
     if not target.is_file():
-        return None
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    os.unlink(name)
+        return
+    into[target] = name = _part_name(target)
     try:
         os.link(target, name)
-    except OSError:
-        return None  # e.g. a filesystem without hard links: no rollback, the window stays small
-    return Path(name)
+    except OSError:  # e.g. a filesystem without hard links: no rollback, the window stays small
+        del into[target]
 
 
 def atomic_write(target: str | os.PathLike, data: bytes | str) -> None:
@@ -119,7 +164,7 @@ def atomic_write(target: str | os.PathLike, data: bytes | str) -> None:
 
 def _mode_for(target: Path) -> int:
     """A replaced file keeps its read/write bits only (never setuid, setgid, sticky or execute,
-    even through a symlink); a new file gets 0644 minus umask (mkstemp's 0600 would hide a
+    even through a symlink); a new file gets 0644 minus umask (the temporary's 0600 would hide a
     published MP3 from the web server)."""
     try:
         return target.stat().st_mode & 0o666
