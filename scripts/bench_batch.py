@@ -14,7 +14,7 @@ Each way below starts from an empty sentence cache and renders all of them:
   (c) dask     one `python -m audioessay render ESSAY... --scheduler local:2`
 
 For each: wall time (start of the first command to exit of the last), and peak memory
-of the process tree sampled every 50 ms (PSS summed: espeak workers, pool workers, Dask
+of the process tree (PSS summed, sampled as bench_scale does: espeak workers, pool workers, Dask
 workers, ffmpeg), and for (a) the largest single render's peak (the "one render" figure).
 Ratios: (a)/(b) and (c)/(b). Targets, each PASS or FAIL:
 

@@ -16,7 +16,8 @@ distinct (a copy number every 8 words, so the cache cannot share them). Then:
 
 For both: wall time (subprocess start to exit), peak RSS of the render process
 (os.wait4's ru_maxrss: the Python process, or its largest child if bigger),
-peak memory of the whole process tree sampled every 50 ms (espeak workers,
+peak memory of the whole process tree (RSS sampled every 100 ms, PSS at each RSS
+high and every 0.5 s, so the sampler takes little CPU from the render; espeak workers,
 ffmpeg): PSS summed (shared pages split among their sharers), and RSS summed
 for reference (an ffmpeg started by vfork shares the render's memory until it
 execs, and RSS counts all of it again), and the stage times the render logs
@@ -182,10 +183,18 @@ def measure(argv: list[str], env: dict[str, str]) -> tuple[Run, int, str]:
     stop = threading.Event()
 
     def sample() -> None:
+        # PSS (smaps_rollup) costs about 12 ms of CPU per sample of a batch's tree, RSS about
+        # 3: sampled every 50 ms both would take a third of a core from the render measured
+        # (more from a CPU-bound batch than from one render). So: RSS every 100 ms, PSS when
+        # RSS reaches a new high and at least every 0.5 s.
+        last_pss = 0.0
         while not stop.is_set():
-            peak[0] = max(peak[0], tree_pss_kb(proc.pid))
-            peak[1] = max(peak[1], tree_rss_kb(proc.pid))
-            stop.wait(0.05)
+            rss = tree_rss_kb(proc.pid)
+            if rss > peak[1] or time.monotonic() - last_pss >= 0.5:
+                peak[0] = max(peak[0], tree_pss_kb(proc.pid))
+                last_pss = time.monotonic()
+            peak[1] = max(peak[1], rss)
+            stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
