@@ -27,13 +27,13 @@ def gain_curve(need: np.ndarray, half: int, hold: int, release: int) -> np.ndarr
 def block_need(peaks: np.ndarray, ceiling: float | np.ndarray) -> np.ndarray:
     """Per block of DECIMATE frames (the last one padded): the gain its peak allows."""
     n = len(peaks)
-    padded = np.zeros(-(-n // DECIMATE) * DECIMATE)
+    padded = np.zeros(-(-n // DECIMATE) * DECIMATE, peaks.dtype)  # float32 in: half the bytes to reduce
     padded[:n] = peaks
     block = padded.reshape(-1, DECIMATE)
     while block.shape[1] > 1:  # halving maxima: numpy is slow reducing many short rows
         half = block.shape[1] // 2
         block = np.maximum(block[:, :half], block[:, half:2 * half])
-    block = block[:, 0]
+    block = block[:, 0].astype(np.float64)  # maxima are exact in any width; the ratio in float64
     return np.minimum(1.0, ceiling / np.maximum(block, 1e-12))
 
 

@@ -127,7 +127,7 @@ class Store:
         return Measurement(rate, channels, d["voice"], d["bed"], float(d["peak"]), frames)
 
     def put_measure(self, key: str, m: Measurement) -> None:
-        self._save(f"{key}.measure.npz", voice=m.voice_steps, bed=m.bed_steps, peak=np.float64(m.true_peak),
+        self._save(f"{key}.measure.npz", voice=m.voice_steps, bed=m.bed_steps, peak=np.float64(m.peak),
                    shape=np.array([m.rate, m.channels, m.frames]))
 
     def edges(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
